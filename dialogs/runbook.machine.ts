@@ -1,0 +1,37 @@
+import type { Runbook } from '../src/content/schema.js';
+import type { Messages } from '../src/content/schema.js';
+import { checkingState, createHelpdeskSetup, initialContext } from './helpdesk.setup.js';
+import type { CheckRecord, EscalationReason } from './types.js';
+
+export interface RunbookResult {
+  result: 'resolved' | 'escalated';
+  reason: EscalationReason | null;
+  outcomes: CheckRecord[];
+}
+
+/**
+ * A machine for one runbook file alone: its checks, one at a time, ending in `resolved` or `escalated`.
+ * The conversation machine runs the very same `checking` node; this one exists so every runbook's paths can be
+ * walked and checked on their own (tests, `npm run content:check`).
+ */
+export function createRunbookMachine(runbook: Runbook, messages: Messages) {
+  return createHelpdeskSetup({ runbooks: new Map([[runbook.id, runbook]]), messages }).createMachine({
+    id: `runbook-${runbook.id}`,
+    context: ({ input }) => initialContext({ ...input, runbookId: runbook.id }),
+    initial: 'checking',
+    states: {
+      checking: checkingState({ resolved: 'resolved', escalated: 'escalated' }),
+      resolved: {
+        type: 'final',
+      },
+      escalated: {
+        type: 'final',
+      },
+    },
+    output: ({ context }): RunbookResult => ({
+      result: context.escalationReason ? 'escalated' : 'resolved',
+      reason: context.escalationReason,
+      outcomes: context.outcomes,
+    }),
+  });
+}

@@ -1,0 +1,88 @@
+import type { Messages, Runbook } from '../src/content/schema.js';
+
+export type Locale = 'ja' | 'en';
+
+/** What a button does. The bot renders these; understanding maps typed words to the same events. */
+export type ChoiceAction =
+  | 'FIXED'
+  | 'NOT_FIXED'
+  | 'SHOW_HOW'
+  | 'TALK_TO_IT'
+  | 'HELPFUL_YES'
+  | 'HELPFUL_NO'
+  | 'START_OVER';
+
+export interface Choice {
+  action: ChoiceAction;
+  label: string;
+}
+
+export type CheckOutcome = 'fixed' | 'not_fixed' | 'skipped' | 'unsure' | 'not_run';
+
+export interface CheckRecord {
+  checkId: string;
+  title: string;
+  outcome: CheckOutcome;
+}
+
+/** The error as the catalog knows it. Numbers always come from the catalog, never from the runbook. */
+export interface ErrorRef {
+  name: string;
+  code: number;
+  hex: string;
+}
+
+export type EscalationReason = 'checks_failed' | 'user_request';
+
+/** What a dialog asks the outside world to do. Rendering and side effects happen in src/. */
+export type BotOutput =
+  | { type: 'say'; text: string }
+  | { type: 'ask'; text: string; choices: Choice[]; stepId: string }
+  | {
+      type: 'handoff';
+      reason: EscalationReason;
+      runbookId: string | null;
+      error: ErrorRef | null;
+      checks: CheckRecord[];
+    };
+
+export type HelpdeskEvent =
+  | { type: 'GREET' }
+  | { type: 'SET_LOCALE'; locale: Locale }
+  | { type: 'REPORT_ERROR'; runbookId: string; error: ErrorRef | null }
+  | { type: 'UNRECOGNISED_TEXT' }
+  | { type: 'ANSWER_FIXED' }
+  | { type: 'ANSWER_NOT_FIXED' }
+  | { type: 'ANSWER_UNSURE' }
+  | { type: 'ANSWER_SKIP' }
+  | { type: 'SHOW_HOW' }
+  | { type: 'REQUEST_HUMAN' }
+  | { type: 'HELPFUL_YES' }
+  | { type: 'HELPFUL_NO' }
+  | { type: 'START_OVER' }
+  | { type: 'HELP' }
+  | { type: 'THANKS' }
+  | { type: 'TICKET_CREATED'; ticketNumber: string }
+  | { type: 'TICKET_FAILED' };
+
+export interface HelpdeskContext {
+  locale: Locale;
+  runbookId: string | null;
+  checkIndex: number;
+  detailsShown: boolean;
+  error: ErrorRef | null;
+  outcomes: CheckRecord[];
+  escalationReason: EscalationReason | null;
+  ticketNumber: string | null;
+}
+
+export interface DialogContent {
+  runbooks: ReadonlyMap<string, Runbook>;
+  messages: Messages;
+}
+
+export interface HelpdeskInput {
+  locale?: Locale;
+  /** Standalone runbook machines start on this runbook. */
+  runbookId?: string;
+}

@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Value } from '@sinclair/typebox/value';
+import type { TSchema, Static } from '@sinclair/typebox';
+import { parse } from 'yaml';
+import { Messages, Runbook } from './schema.js';
+
+export class ContentError extends Error {
+  override name = 'ContentError';
+}
+
+export interface Content {
+  runbooks: Map<string, Runbook>;
+  messages: Messages;
+  /** Changes whenever any content file changes; part of the machine version. */
+  hash: string;
+}
+
+function parseYaml(file: string, text: string): unknown {
+  try {
+    return parse(text);
+  } catch (err) {
+    throw new ContentError(`${file}: not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** Validates against a TypeBox schema, failing with the file and the JSON pointer of the first wrong field. */
+export function validate<T extends TSchema>(schema: T, value: unknown, file: string): Static<T> {
+  const first = Value.Errors(schema, value).First();
+  if (first) {
+    throw new ContentError(`${file}: field "${first.path || '/'}": ${first.message}`);
+  }
+  return Value.Decode(schema, value);
+}
+
+function readYamlFile(dir: string, file: string): unknown {
+  const path = join(dir, file);
+  return parseYaml(relative(process.cwd(), path) || path, readFileSync(path, 'utf8'));
+}
+
+/** Loads every runbook and the bot's UI strings once, at start-up. Fails fast with the file and field at fault. */
+export function loadContent(contentDir: string): Content {
+  const hash = createHash('sha256');
+  const runbooks = new Map<string, Runbook>();
+  const runbookDir = join(contentDir, 'runbooks');
+  const files = readdirSync(runbookDir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  for (const file of files) {
+    const label = `content/runbooks/${file}`;
+    const text = readFileSync(join(runbookDir, file), 'utf8');
+    hash.update(file).update(text);
+    const runbook = validate(Runbook, parseYaml(label, text), label);
+    if (runbooks.has(runbook.id)) throw new ContentError(`${label}: field "/id": duplicate runbook id "${runbook.id}"`);
+    const seen = new Set<string>();
+    runbook.checks.forEach((check, i) => {
+      if (seen.has(check.id)) throw new ContentError(`${label}: field "/checks/${i}/id": duplicate check id "${check.id}"`);
+      seen.add(check.id);
+    });
+    runbooks.set(runbook.id, runbook);
+  }
+  if (runbooks.size === 0) throw new ContentError(`${runbookDir}: no runbooks found`);
+  const messagesText = readFileSync(join(contentDir, 'messages.yaml'), 'utf8');
+  hash.update(messagesText);
+  const messages = validate(Messages, readYamlFile(contentDir, 'messages.yaml'), 'content/messages.yaml');
+  return { runbooks, messages, hash: hash.digest('hex').slice(0, 12) };
+}

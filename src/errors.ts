@@ -1,0 +1,20 @@
+import createError from '@fastify/error';
+
+/**
+ * The one registry of coded errors. Every HTTP error body is `{ statusCode, code, error, message }`
+ * with one of these codes; 5xx bodies never carry internal details.
+ */
+export const HdErrors = {
+  BAD_JSON: createError('HD_ERR_BAD_JSON', 'The request body is not valid JSON', 400),
+  BAD_ACTIVITY: createError('HD_ERR_BAD_ACTIVITY', 'Invalid activity: %s', 400),
+  BODY_TOO_LARGE: createError('HD_ERR_BODY_TOO_LARGE', 'The request body is larger than %s bytes', 413),
+  UNSUPPORTED_MEDIA: createError('HD_ERR_UNSUPPORTED_MEDIA', 'Send the activity as application/json', 415),
+  UNAUTHORIZED: createError('HD_ERR_UNAUTHORIZED', 'Authentication failed: %s', 401),
+  FORBIDDEN: createError('HD_ERR_FORBIDDEN', '%s', 403),
+  NOT_FOUND: createError('HD_ERR_NOT_FOUND', '%s', 404),
+  CONFLICT: createError('HD_ERR_CONFLICT', '%s', 409),
+  RATE_LIMITED: createError('HD_ERR_RATE_LIMITED', 'Too many requests, retry later', 429),
+  AUTH_UNAVAILABLE: createError('HD_ERR_AUTH_UNAVAILABLE', 'The channel authentication service is unavailable: %s', 503),
+  NOT_READY: createError('HD_ERR_NOT_READY', 'The service is not ready: %s', 503),
+  INTERNAL: createError('HD_ERR_INTERNAL', 'Internal server error', 500),
+} as const;

@@ -1,0 +1,174 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Generated, type Migration } from 'kysely';
+import pg from 'pg';
+
+export interface ConversationTable {
+  id: string;
+  channel_id: string;
+  user_id: string;
+  user_name: string;
+  locale: string;
+  machine_version: string;
+  snapshot: string | null;
+  version: number;
+  reference: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TranscriptTable {
+  id: Generated<number>;
+  conversation_id: string;
+  role: string;
+  author: string;
+  text: string;
+  at: string;
+}
+
+export interface TicketTable {
+  id: Generated<number>;
+  conversation_id: string;
+  status: string;
+  reason: string;
+  user_id: string;
+  user_name: string;
+  channel_id: string;
+  locale: string;
+  error_name: string | null;
+  error_code: number | null;
+  error_hex: string | null;
+  runbook_id: string | null;
+  checks: string;
+  transcript: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DatabaseSchema {
+  conversations: ConversationTable;
+  transcript: TranscriptTable;
+  tickets: TicketTable;
+}
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database {
+  db: Kysely<DatabaseSchema>;
+  dialect: Dialect;
+  /** Where the data lives, for logs (never contains a password). */
+  location: string;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function idColumn(dialect: Dialect): 'integer' | 'serial' {
+  return dialect === 'postgres' ? 'serial' : 'integer';
+}
+
+/** Migrations are code, ordered by name; each one runs once per database. */
+function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001_core': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('conversations')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('channel_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('user_name', 'text', (c) => c.notNull())
+          .addColumn('locale', 'text', (c) => c.notNull())
+          .addColumn('machine_version', 'text', (c) => c.notNull())
+          .addColumn('snapshot', 'text')
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('reference', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('transcript')
+          .addColumn('id', idColumn(dialect), (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+          .addColumn('conversation_id', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('author', 'text', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('transcript_conversation').on('transcript').columns(['conversation_id', 'id']).execute();
+        await db.schema
+          .createTable('tickets')
+          .addColumn('id', idColumn(dialect), (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+          .addColumn('conversation_id', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('user_name', 'text', (c) => c.notNull())
+          .addColumn('channel_id', 'text', (c) => c.notNull())
+          .addColumn('locale', 'text', (c) => c.notNull())
+          .addColumn('error_name', 'text')
+          .addColumn('error_code', 'integer')
+          .addColumn('error_hex', 'text')
+          .addColumn('runbook_id', 'text')
+          .addColumn('checks', 'text', (c) => c.notNull())
+          .addColumn('transcript', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('tickets_status').on('tickets').columns(['status', 'id']).execute();
+        await db.schema.createIndex('tickets_conversation').on('tickets').columns(['conversation_id']).execute();
+      },
+    },
+  };
+}
+
+export interface OpenDatabaseOptions {
+  dataDir: string;
+  databaseUrl?: string;
+}
+
+/** Opens SQLite (default, a file in dataDir) or PostgreSQL (when databaseUrl is set) and brings the schema up to date. */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  const url = options.databaseUrl ?? '';
+  let db: Kysely<DatabaseSchema>;
+  let dialect: Dialect;
+  let location: string;
+  if (url) {
+    dialect = 'postgres';
+    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+    const parsed = new URL(url);
+    location = `postgres://${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
+  } else {
+    dialect = 'sqlite';
+    mkdirSync(options.dataDir, { recursive: true });
+    location = join(options.dataDir, 'helpdesk.sqlite');
+    const sqlite = new SqliteDatabase(location);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+    db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  }
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations(dialect) },
+    migrationTableName: 'hd_migrations',
+    migrationLockTableName: 'hd_migrations_lock',
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy();
+    throw error instanceof Error ? error : new Error(`migration failed: ${String(error)}`);
+  }
+  return {
+    db,
+    dialect,
+    location,
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
