@@ -25,7 +25,10 @@
  *     out: they are not Win32 codes.
  *   ras.json: every ERROR_* / PENDING / WARNING_* macro of raserror.h in
  *     600..899, with RASBASE+n evaluated. Names under every WINVER branch are
- *     kept (older Windows used a few codes that newer versions dropped).
+ *     kept: the header defines some only for WINVER < 0x600 (pre-Vista) and
+ *     some only for newer versions; they never share a number, and an old PC
+ *     or server can still report them.
+ * Families: see familyOf() below and content/catalog/families.yaml.
  * Aliases (several names, one code) are all kept; the loader treats the one
  * defined first in the header as primary, so each file keeps header order
  * within one code (sort is by code, then header position; `name` breaks no
@@ -320,11 +323,27 @@ export function findIncludeDir(explicit?: string): string | undefined {
   return candidates.find(hasHeaders);
 }
 
+function newestDeb(dir: string): string | undefined {
+  const debs = readdirSync(dir).filter((f) => f.startsWith('mingw-w64-common_') && f.endsWith('.deb'));
+  return debs.sort().at(-1);
+}
+
+/** apt-get download + dpkg -x into /tmp/mingw-w64; installs nothing. */
 function fetchHeaders(): string {
   const downloadDir = join(FETCH_ROOT, 'deb');
   mkdirSync(downloadDir, { recursive: true });
-  execFileSync('apt-get', ['download', 'mingw-w64-common'], { cwd: downloadDir, stdio: 'inherit' });
-  const deb = readdirSync(downloadDir).find((f) => f.startsWith('mingw-w64-common_') && f.endsWith('.deb'));
+  const download = (): void => {
+    execFileSync('apt-get', ['download', 'mingw-w64-common'], { cwd: downloadDir, stdio: 'inherit' });
+  };
+  try {
+    download();
+  } catch {
+    // Usually an empty or stale package list on a fresh machine.
+    process.stderr.write('apt-get download failed; running apt-get update once and retrying\n');
+    execFileSync('apt-get', ['update'], { stdio: 'inherit' });
+    download();
+  }
+  const deb = newestDeb(downloadDir);
   if (!deb) throw new Error(`apt-get download left no mingw-w64-common .deb in ${downloadDir}`);
   execFileSync('dpkg', ['-x', join(downloadDir, deb), FETCH_ROOT], { stdio: 'inherit' });
   const dir = join(FETCH_ROOT, 'usr/share/mingw-w64/include');
@@ -349,7 +368,14 @@ function main(argv: string[]): void {
       return;
     } else if (arg !== undefined) explicit = arg;
   }
-  let dir = findIncludeDir(explicit);
+  // A dir the user named must hold the headers; only the defaults are searched quietly.
+  const named = explicit ?? (process.env.MINGW_INCLUDE || undefined);
+  if (named !== undefined && !hasHeaders(named)) {
+    process.stderr.write(`${named} does not hold both winerror.h and raserror.h\n`);
+    process.exitCode = 1;
+    return;
+  }
+  let dir = findIncludeDir(named);
   if (!dir && fetch) dir = fetchHeaders();
   if (!dir) {
     process.stderr.write(
