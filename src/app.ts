@@ -1,0 +1,122 @@
+import type { FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify';
+import { createAdapter } from './bot/create-adapter.js';
+import { createHelpdeskBot } from './bot/helpdesk-bot.js';
+import { messagesRoute } from './bot/messages-route.js';
+import type { Config } from './config.js';
+import { loadContent } from './content/load-content.js';
+import { createTurnRunner } from './conversation/turn-runner.js';
+import { HdErrors } from './errors.js';
+import { loggerOptions } from './logger.js';
+import storage from './storage/storage-plugin.js';
+import { loadErrorCatalog } from './understanding/error-catalog.js';
+import { createRunbookIndex } from './understanding/runbook-index.js';
+import { createUnderstanding } from './understanding/understand.js';
+import { join } from 'node:path';
+
+import type { HelpdeskAdapter } from './bot/create-adapter.js';
+import type { Content } from './content/load-content.js';
+import type { TurnRunner } from './conversation/turn-runner.js';
+import type { ErrorCatalog } from './understanding/error-catalog.js';
+
+/** The parts other plugins (channels, handoff) build on. */
+export interface Helpdesk {
+  config: Config;
+  content: Content;
+  catalog: ErrorCatalog;
+  adapter: HelpdeskAdapter;
+  runner: TurnRunner;
+  /** The bot's turn logic, shared by every channel that feeds the adapter. */
+  logic: ReturnType<typeof createHelpdeskBot>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    helpdesk: Helpdesk;
+  }
+}
+
+export interface AppOptions {
+  config: Config;
+}
+
+/** Options for the Fastify instance itself (server.ts and the tests use the same). */
+export function serverOptions(config: Config, logger: FastifyServerOptions['logger'] = loggerOptions(config.logLevel)): FastifyServerOptions {
+  return {
+    logger,
+    bodyLimit: config.bodyLimit,
+    trustProxy: true,
+  };
+}
+
+const FASTIFY_CODES: Record<string, () => Error> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: () => new HdErrors.BAD_JSON(),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => new HdErrors.BAD_JSON(),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new HdErrors.UNSUPPORTED_MEDIA(),
+};
+
+/** The whole service as one plugin: tests register it on a fresh instance and never listen on a fixed port. */
+export default async function helpdeskApp(app: FastifyInstance, opts: AppOptions): Promise<void> {
+  const { config } = opts;
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    let err: FastifyError = error;
+    const mapped = FASTIFY_CODES[error.code];
+    if (mapped) err = mapped() as FastifyError;
+    else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') err = new HdErrors.BODY_TOO_LARGE(config.bodyLimit) as FastifyError;
+    else if (error.validation) err = new HdErrors.BAD_ACTIVITY(error.message) as FastifyError;
+    const status = err.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      const body = status === 503 && err.code?.startsWith('HD_ERR_')
+        ? { statusCode: 503, code: err.code, error: 'Service Unavailable', message: err.message }
+        : { statusCode: 500, code: 'HD_ERR_INTERNAL', error: 'Internal Server Error', message: 'Internal server error' };
+      return reply.code(body.statusCode).send(body);
+    }
+    if (status === 429 && !err.code?.startsWith('HD_ERR_')) err = new HdErrors.RATE_LIMITED() as FastifyError;
+    request.log.info({ code: err.code, status }, err.message);
+    return reply.code(status).send({
+      statusCode: status,
+      code: err.code?.startsWith('HD_ERR_') ? err.code : 'HD_ERR_BAD_REQUEST',
+      error: status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : status === 413 ? 'Payload Too Large' : 'Bad Request',
+      message: err.message,
+    });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ statusCode: 404, code: 'HD_ERR_NOT_FOUND', error: 'Not Found', message: `${request.method} ${request.url} does not exist` });
+  });
+
+  if (!config.botFramework.MicrosoftAppId) {
+    app.log.warn(
+      'MicrosoftAppId is empty: /api/messages runs in local mode WITHOUT channel authentication. ' +
+        'Fine for the Emulator and tests on 127.0.0.1; set MicrosoftAppId/MicrosoftAppPassword before exposing the bot.',
+    );
+  }
+
+  await app.register(storage, { dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+
+  const content = loadContent(config.contentDir);
+  const catalog = loadErrorCatalog(join(config.contentDir, 'catalog'));
+  const runbookIndex = createRunbookIndex(content.runbooks, catalog);
+  const runner = createTurnRunner({
+    content,
+    understand: createUnderstanding(catalog, runbookIndex),
+    conversations: app.storage.conversations,
+    tickets: app.storage.tickets,
+    logger: app.log,
+  });
+  const adapter = createAdapter(config.botFramework, content.messages, app.log);
+  const logic = createHelpdeskBot(runner, app.log);
+  app.decorate('helpdesk', { config, content, catalog, adapter, runner, logic });
+  await app.register(messagesRoute, { adapter, logic });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async () => {
+    try {
+      await app.storage.database.ping();
+    } catch (err) {
+      app.log.error({ err }, 'database ping failed');
+      throw new HdErrors.NOT_READY('the database is not reachable');
+    }
+    return { status: 'ready', database: app.storage.database.dialect };
+  });
+}

@@ -1,0 +1,44 @@
+import type { Activity, TurnContext } from 'botbuilder';
+import { AuthenticationError } from 'botframework-connector';
+import type { HelpdeskAdapter } from './create-adapter.js';
+import type { FastifyInstance } from 'fastify';
+import { HdErrors } from '../errors.js';
+
+/** Checks the few fields every activity must have before botbuilder sees it; its own checks throw untyped errors. */
+function readActivityBody(body: unknown): Activity {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HdErrors.BAD_ACTIVITY('the body must be a JSON object');
+  const type: unknown = Reflect.get(body, 'type');
+  if (typeof type !== 'string' || type === '') throw new HdErrors.BAD_ACTIVITY('"type" is required');
+  const conversation: unknown = Reflect.get(body, 'conversation');
+  const conversationId = typeof conversation === 'object' && conversation !== null ? Reflect.get(conversation, 'id') : undefined;
+  if (typeof conversationId !== 'string' || conversationId === '') throw new HdErrors.BAD_ACTIVITY('"conversation.id" is required');
+  const serviceUrl: unknown = Reflect.get(body, 'serviceUrl');
+  if (typeof serviceUrl !== 'string' || !/^https?:\/\/[^\s]+$/i.test(serviceUrl)) {
+    throw new HdErrors.BAD_ACTIVITY('"serviceUrl" must be an http(s) URL');
+  }
+  // The fields botbuilder reads are now known to be present and well-typed; the rest is optional in the protocol.
+  return body as Activity;
+}
+
+/**
+ * POST /api/messages — the Bot Framework endpoint (Teams, Emulator, Azure Direct Line).
+ * Served by CloudAdapter's processActivity (via HelpdeskAdapter) rather than process(): that keeps Fastify's reply untouched (process()
+ * demands an Express-like response object) and lets us answer with our own coded errors.
+ */
+export async function messagesRoute(
+  app: FastifyInstance,
+  opts: { adapter: HelpdeskAdapter; logic: (context: TurnContext) => Promise<void> },
+) {
+  app.post('/api/messages', async (request, reply) => {
+    const activity = readActivityBody(request.body);
+    const header = request.headers.authorization ?? '';
+    try {
+      const invokeResponse = await opts.adapter.handleActivity(header, activity, opts.logic);
+      if (invokeResponse?.body !== undefined) return reply.code(invokeResponse.status ?? 200).send(invokeResponse.body);
+      return reply.code(invokeResponse?.status ?? 200).send();
+    } catch (err) {
+      if (err instanceof AuthenticationError) throw new HdErrors.UNAUTHORIZED('the channel token was rejected');
+      throw err;
+    }
+  });
+}

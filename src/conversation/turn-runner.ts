@@ -1,0 +1,188 @@
+import { createHash } from 'node:crypto';
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import { createActor, type Snapshot } from 'xstate';
+import { CONVERSATION_MACHINE_VERSION, createConversationMachine } from '../../dialogs/conversation.machine.js';
+import { message } from '../../dialogs/format.js';
+import type { BotOutput, ChoiceAction, DialogContent, HelpdeskEvent, Locale } from '../../dialogs/types.js';
+import type { ConversationStore, TranscriptEntry } from '../storage/conversation-store.js';
+import type { Ticket, TicketStore } from '../storage/ticket-store.js';
+import type { Understand } from '../understanding/understand.js';
+
+/** One turn, channel-neutral: what src/bot makes of an Activity. */
+export interface UserInput {
+  conversationId: string;
+  channelId: string;
+  user: { id: string; name: string };
+  kind: 'message' | 'join';
+  text: string;
+  action?: ChoiceAction | undefined;
+  /** The channel's locale hint (activity.locale), used when the text does not tell. */
+  localeHint?: Locale | undefined;
+  /** Serialisable ConversationReference, kept for proactive messages. */
+  reference?: unknown;
+}
+
+export interface TurnResult {
+  outputs: BotOutput[];
+  locale: Locale;
+  ticket?: Ticket | undefined;
+}
+
+export class TurnConflictError extends Error {
+  override name = 'TurnConflictError';
+}
+
+export interface TurnRunnerDeps {
+  content: DialogContent;
+  understand: Understand;
+  conversations: ConversationStore;
+  tickets: TicketStore;
+  logger: Logger;
+}
+
+/** Structure, not wording: editing a runbook's text must not reset conversations, adding or removing a check must. */
+function machineVersion(content: DialogContent): string {
+  const shape = [...content.runbooks.values()].map((r) => `${r.id}:${r.checks.map((c) => c.id).join(',')}`).join(';');
+  return `${CONVERSATION_MACHINE_VERSION}-${createHash('sha256').update(shape).digest('hex').slice(0, 10)}`;
+}
+
+function outputText(output: BotOutput): string | undefined {
+  if (output.type === 'say') return output.text;
+  if (output.type === 'ask') return `${output.text}\n[${output.choices.map((c) => c.label).join(' | ')}]`;
+  return undefined;
+}
+
+/**
+ * Runs one turn: restore the conversation's actor from its snapshot, send the understood event, carry out the
+ * side effects the machine asks for (a ticket), and save the new snapshot under compare-and-set.
+ * Turns of one conversation are serialised in-process; across instances the version check rejects the loser.
+ */
+export function createTurnRunner(deps: TurnRunnerDeps) {
+  const machine = createConversationMachine(deps.content);
+  const version = machineVersion(deps.content);
+  const queues = new Map<string, Promise<unknown>>();
+
+  function restore(snapshot: unknown, locale: Locale, log: Logger) {
+    if (snapshot !== null && snapshot !== undefined) {
+      try {
+        // The snapshot was written by this very machine version (checked by the caller); restoring can still fail
+        // on a damaged row, in which case XState reports status 'error' instead of throwing: check before use.
+        const actor = createActor(machine, { snapshot: snapshot as Snapshot<unknown>, input: { locale } });
+        if (actor.getSnapshot().status === 'active') return { actor, restored: true };
+        log.warn({ status: actor.getSnapshot().status }, 'stored snapshot is not active; starting over');
+      } catch (err) {
+        log.warn({ err }, 'stored snapshot could not be restored; starting over');
+      }
+    }
+    return { actor: createActor(machine, { input: { locale } }), restored: false };
+  }
+
+  async function runTurn(input: UserInput): Promise<TurnResult> {
+    const log = deps.logger.child({ conversationId: input.conversationId });
+    const stored = await deps.conversations.load(input.conversationId);
+    const understood = input.kind === 'message' ? deps.understand({ text: input.text, action: input.action }) : undefined;
+    const storedLocale: Locale | undefined = stored?.locale === 'en' ? 'en' : stored?.locale === 'ja' ? 'ja' : undefined;
+    const locale: Locale = understood?.locale ?? storedLocale ?? input.localeHint ?? 'ja';
+
+    const outputs: BotOutput[] = [];
+    const sameVersion = stored?.machineVersion === version;
+    const { actor, restored } = restore(sameVersion ? stored?.snapshot : null, locale, log);
+    if (stored?.snapshot && !restored) {
+      outputs.push({ type: 'say', text: message(deps.content.messages, 'versionReset', locale) });
+    }
+    const subscription = actor.on('*', (output) => outputs.push(output));
+    actor.start();
+
+    const now = () => new Date().toISOString();
+    const transcript: TranscriptEntry[] = [];
+    if (input.kind === 'message' && input.text.trim() !== '') {
+      transcript.push({ role: 'user', author: input.user.name || input.user.id, text: input.text, at: now() });
+    }
+    let flushed = 0;
+    const collectBotTranscript = () => {
+      for (; flushed < outputs.length; flushed++) {
+        const output = outputs[flushed];
+        const text = output ? outputText(output) : undefined;
+        if (text) transcript.push({ role: 'bot', author: 'bot', text, at: now() });
+      }
+    };
+
+    const send = (event: HelpdeskEvent) => {
+      actor.send(event);
+      const snapshot = actor.getSnapshot();
+      if (snapshot.status === 'error') throw snapshot.error;
+    };
+    if (actor.getSnapshot().context.locale !== locale) send({ type: 'SET_LOCALE', locale });
+    if (input.kind === 'join') {
+      if (!stored) send({ type: 'GREET' });
+    } else if (understood) {
+      send(understood.event);
+    }
+
+    // Side effects the machine asked for. A ticket needs the transcript so far, including this turn.
+    let ticket: Ticket | undefined;
+    for (let i = 0; i < outputs.length; i++) {
+      const output = outputs[i];
+      if (output?.type !== 'handoff') continue;
+      collectBotTranscript();
+      try {
+        const history = [...(await deps.conversations.transcript(input.conversationId)), ...transcript];
+        ticket = await deps.tickets.create({
+          conversationId: input.conversationId,
+          reason: output.reason,
+          userId: input.user.id,
+          userName: input.user.name,
+          channelId: input.channelId,
+          locale,
+          error: output.error,
+          runbookId: output.runbookId,
+          checks: output.checks,
+          transcript: history,
+        });
+        log.info({ ticket: ticket.number, reason: output.reason }, 'ticket created');
+        send({ type: 'TICKET_CREATED', ticketNumber: ticket.number });
+      } catch (err) {
+        log.error({ err }, 'ticket could not be created');
+        send({ type: 'TICKET_FAILED' });
+      }
+    }
+    collectBotTranscript();
+    subscription.unsubscribe();
+
+    const snapshot = actor.getPersistedSnapshot();
+    actor.stop();
+    const saved = await deps.conversations.save({
+      id: input.conversationId,
+      channelId: input.channelId,
+      userId: input.user.id,
+      userName: input.user.name,
+      locale,
+      machineVersion: version,
+      snapshot,
+      reference: input.reference ?? stored?.reference ?? null,
+      expectedVersion: stored?.version ?? 0,
+    });
+    if (saved === undefined) {
+      log.warn('another turn of this conversation was saved first; this turn is rejected');
+      throw new TurnConflictError(`conversation ${input.conversationId} changed during the turn`);
+    }
+    await deps.conversations.appendTranscript(input.conversationId, transcript);
+    return { outputs: outputs.filter((o) => o.type !== 'handoff'), locale, ticket };
+  }
+
+  return {
+    machineVersion: version,
+    /** Runs the turn after any earlier turn of the same conversation has finished. */
+    run(input: UserInput): Promise<TurnResult> {
+      const previous = queues.get(input.conversationId) ?? Promise.resolve();
+      const next = previous.catch(() => undefined).then(() => runTurn(input));
+      queues.set(input.conversationId, next);
+      void next.finally(() => {
+        if (queues.get(input.conversationId) === next) queues.delete(input.conversationId);
+      }).catch(() => undefined);
+      return next;
+    },
+  };
+}
+
+export type TurnRunner = ReturnType<typeof createTurnRunner>;

@@ -1,0 +1,33 @@
+import fp from 'fastify-plugin';
+import { createConversationStore, type ConversationStore } from './conversation-store.js';
+import { openDatabase, type Database } from './database.js';
+import { createTicketStore, type TicketStore } from './ticket-store.js';
+
+export interface Storage {
+  database: Database;
+  conversations: ConversationStore;
+  tickets: TicketStore;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    storage: Storage;
+  }
+}
+
+/** Opens the database (SQLite by default, PostgreSQL when databaseUrl is set), runs migrations, closes it on shutdown. */
+export default fp<{ dataDir: string; databaseUrl: string }>(
+  async (app, opts) => {
+    const database = await openDatabase({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl });
+    app.log.info({ dialect: database.dialect, location: database.location }, 'database ready');
+    app.decorate('storage', {
+      database,
+      conversations: createConversationStore(database),
+      tickets: createTicketStore(database),
+    });
+    app.addHook('onClose', async () => {
+      await database.close();
+    });
+  },
+  { name: 'storage' },
+);
