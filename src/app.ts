@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify';
+import fp from 'fastify-plugin';
 import { createAdapter } from './bot/create-adapter.js';
 import { createHelpdeskBot } from './bot/helpdesk-bot.js';
 import { messagesRoute } from './bot/messages-route.js';
@@ -55,7 +56,7 @@ const FASTIFY_CODES: Record<string, () => Error> = {
 };
 
 /** The whole service as one plugin: tests register it on a fresh instance and never listen on a fixed port. */
-export default async function helpdeskApp(app: FastifyInstance, opts: AppOptions): Promise<void> {
+async function helpdeskApp(app: FastifyInstance, opts: AppOptions): Promise<void> {
   const { config } = opts;
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -120,3 +121,6 @@ export default async function helpdeskApp(app: FastifyInstance, opts: AppOptions
     return { status: 'ready', database: app.storage.database.dialect };
   });
 }
+
+/** Not encapsulated, so the decorators (storage, helpdesk, …) are visible to server.ts and the tests. */
+export default fp(helpdeskApp, { name: 'helpdesk-app' });
