@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import { buildApp, messageActivity, type TestApp } from '../helper.js';
+import { allText, say } from './turn.js';
+
+describe('bad input on /api/messages', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await buildApp({ BODY_LIMIT: '16384' });
+    await say(t.app, 'bad-1', 'ERROR_IPSEC_IKE_SA_REAPED');
+  });
+  after(async () => t.close());
+
+  const post = () => request(t.app.server).post('/api/messages');
+
+  it('a body that is not JSON gets 400 HD_ERR_BAD_JSON', async () => {
+    const res = await post().set('content-type', 'application/json').send('{"type": "message",').expect(400);
+    assert.equal(res.body.code, 'HD_ERR_BAD_JSON');
+  });
+
+  it('an empty object gets 400 HD_ERR_BAD_ACTIVITY', async () => {
+    const res = await post().send({}).expect(400);
+    assert.equal(res.body.code, 'HD_ERR_BAD_ACTIVITY');
+    assert.match(res.body.message, /"type" is required/);
+  });
+
+  it('an activity with no type gets 400', async () => {
+    const activity = messageActivity({ serviceUrl: 'http://127.0.0.1:9', conversationId: 'bad-1', text: 'hi' });
+    delete activity.type;
+    const res = await post().send(activity).expect(400);
+    assert.equal(res.body.code, 'HD_ERR_BAD_ACTIVITY');
+  });
+
+  it('a JSON array or a string gets 400', async () => {
+    assert.equal((await post().send([1, 2]).expect(400)).body.code, 'HD_ERR_BAD_ACTIVITY');
+    assert.equal((await post().set('content-type', 'application/json').send('"hello"').expect(400)).body.code, 'HD_ERR_BAD_ACTIVITY');
+  });
+
+  it('a serviceUrl that is not http(s) gets 400', async () => {
+    const activity = messageActivity({ serviceUrl: 'file:///etc/passwd', conversationId: 'bad-1', text: 'hi' });
+    assert.equal((await post().send(activity).expect(400)).body.code, 'HD_ERR_BAD_ACTIVITY');
+  });
+
+  it('an oversized body gets 413 HD_ERR_BODY_TOO_LARGE', async () => {
+    const activity = messageActivity({ serviceUrl: 'http://127.0.0.1:9', conversationId: 'bad-1', text: 'x'.repeat(20_000) });
+    const res = await post().send(activity).expect(413);
+    assert.equal(res.body.code, 'HD_ERR_BODY_TOO_LARGE');
+  });
+
+  it('another content type gets 415', async () => {
+    const res = await post().set('content-type', 'application/xml').send('<a/>').expect(415);
+    assert.equal(res.body.code, 'HD_ERR_UNSUPPORTED_MEDIA');
+  });
+
+  it('unknown activity types are ignored with 200', async () => {
+    const activity = { ...messageActivity({ serviceUrl: 'http://127.0.0.1:9', conversationId: 'bad-1' }), type: 'somethingNew' };
+    await post().send(activity).expect(200);
+  });
+
+  it('unknown routes get a coded 404', async () => {
+    const res = await request(t.app.server).get('/nope').expect(404);
+    assert.equal(res.body.code, 'HD_ERR_NOT_FOUND');
+  });
+
+  it('none of it lost the conversation: it continues at the same check', async () => {
+    const text = allText(await say(t.app, 'bad-1', 'まだ解決しない'));
+    assert.match(text, /確認 2\/8/);
+    const health = await request(t.app.server).get('/readyz').expect(200);
+    assert.equal(health.body.status, 'ready');
+  });
+});

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { buildApp, tempDataDir } from '../helper.js';
+import { allText, say } from '../bot/turn.js';
+
+describe('state survives restarts', () => {
+  const data = tempDataDir();
+  after(() => data.cleanup());
+
+  it('continues at the same check after the server restarts', async () => {
+    const first = await buildApp({}, data.dir);
+    await say(first.app, 'restart-1', 'ERROR_IPSEC_IKE_SA_REAPED');
+    const before = allText(await say(first.app, 'restart-1', 'まだ解決しない'));
+    assert.match(before, /確認 2\/8/);
+    await first.close();
+
+    const second = await buildApp({}, data.dir);
+    try {
+      const text = allText(await say(second.app, 'restart-1', 'まだ解決しない'));
+      assert.match(text, /確認 3\/8: VPN の設定の見直し/);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('restarts politely when the stored snapshot comes from another machine version', async () => {
+    const app = await buildApp({}, data.dir);
+    try {
+      await say(app.app, 'restart-2', 'ERROR_IPSEC_IKE_SA_REAPED');
+      await app.app.storage.database.db
+        .updateTable('conversations')
+        .set({ machine_version: '0-old' })
+        .where('id', '=', 'emulator:restart-2')
+        .execute();
+      const text = allText(await say(app.app, 'restart-2', 'まだ解決しない'));
+      assert.match(text, /ボットが更新されたため/);
+      // The turn itself is still answered by the fresh conversation, and the new snapshot is saved.
+      const again = allText(await say(app.app, 'restart-2', 'ERROR_IPSEC_IKE_SA_REAPED'));
+      assert.match(again, /確認 1\/8/);
+      assert.doesNotMatch(again, /ボットが更新されたため/);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('restarts politely when the stored snapshot is damaged, without crashing', async () => {
+    const app = await buildApp({}, data.dir);
+    try {
+      await say(app.app, 'restart-3', 'ERROR_IPSEC_IKE_SA_REAPED');
+      await app.app.storage.database.db
+        .updateTable('conversations')
+        .set({ snapshot: JSON.stringify({ status: 'active', value: 'noSuchState', context: {} }) })
+        .where('id', '=', 'emulator:restart-3')
+        .execute();
+      const text = allText(await say(app.app, 'restart-3', 'ERROR_IPSEC_IKE_SA_REAPED'));
+      assert.match(text, /ボットが更新されたため|確認 1\/8/);
+      const health = await app.app.inject({ method: 'GET', url: '/healthz' });
+      assert.equal(health.statusCode, 200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('rejects a save made from a stale version instead of overwriting', async () => {
+    const app = await buildApp({}, data.dir);
+    try {
+      await say(app.app, 'restart-4', 'ERROR_IPSEC_IKE_SA_REAPED');
+      const store = app.app.storage.conversations;
+      const stored = await store.load('emulator:restart-4');
+      assert.ok(stored);
+      const fromA = await store.save({ ...stored, expectedVersion: stored.version });
+      const fromB = await store.save({ ...stored, expectedVersion: stored.version });
+      assert.equal(fromA, stored.version + 1);
+      assert.equal(fromB, undefined);
+    } finally {
+      await app.close();
+    }
+  });
+});
