@@ -46,10 +46,35 @@ export interface TicketTable {
   updated_at: string;
 }
 
+/** Handoff state of a ticket (issue 5): who has it, since when, and what the employee said at the end. */
+export interface TicketHandoffColumns {
+  assignee_id: string | null;
+  assignee_name: string | null;
+  queued_at: string | null;
+  assigned_at: string | null;
+  closed_at: string | null;
+  solved: number | null;
+  rating: number | null;
+  resolution_note: string | null;
+}
+
+/** Every change of a ticket: who, what, when (issue 5). */
+export interface TicketEventTable {
+  id: Generated<number>;
+  ticket_id: number;
+  type: string;
+  actor_kind: string;
+  actor_id: string;
+  actor_name: string;
+  text: string | null;
+  at: string;
+}
+
 export interface DatabaseSchema {
   conversations: ConversationTable;
   transcript: TranscriptTable;
-  tickets: TicketTable;
+  tickets: TicketTable & TicketHandoffColumns;
+  ticket_events: TicketEventTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -117,6 +142,36 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
         await db.schema.createIndex('tickets_status').on('tickets').columns(['status', 'id']).execute();
         await db.schema.createIndex('tickets_conversation').on('tickets').columns(['conversation_id']).execute();
+      },
+    },
+    // Issue 5 part A: the ticket lifecycle (assignee, timestamps, rating) and its audit trail.
+    '0003_handoff': {
+      async up(db: Kysely<unknown>) {
+        const columns: Array<[string, 'text' | 'integer']> = [
+          ['assignee_id', 'text'],
+          ['assignee_name', 'text'],
+          ['queued_at', 'text'],
+          ['assigned_at', 'text'],
+          ['closed_at', 'text'],
+          ['solved', 'integer'],
+          ['rating', 'integer'],
+          ['resolution_note', 'text'],
+        ];
+        for (const [name, type] of columns) await db.schema.alterTable('tickets').addColumn(name, type).execute();
+        await sql`update tickets set queued_at = created_at`.execute(db);
+        await db.schema
+          .createTable('ticket_events')
+          .addColumn('id', idColumn(dialect), (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+          .addColumn('ticket_id', 'integer', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('actor_kind', 'text', (c) => c.notNull())
+          .addColumn('actor_id', 'text', (c) => c.notNull())
+          .addColumn('actor_name', 'text', (c) => c.notNull())
+          .addColumn('text', 'text')
+          .addColumn('at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('ticket_events_ticket').on('ticket_events').columns(['ticket_id', 'id']).execute();
+        await db.schema.createIndex('tickets_assigned').on('tickets').columns(['assigned_at']).execute();
       },
     },
   };

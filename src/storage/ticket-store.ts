@@ -24,6 +24,16 @@ export interface Ticket extends NewTicket {
   status: TicketStatus;
   createdAt: string;
   updatedAt: string;
+  /** The IT staff member who has the ticket (or had it, once resolved). */
+  assignee: { id: string; name: string } | null;
+  /** When the ticket last entered the queue (creation, reopening, hand-back). */
+  queuedAt: string;
+  assignedAt: string | null;
+  closedAt: string | null;
+  /** The employee's answers after resolution: problem solved?, satisfaction 1–5. */
+  solved: boolean | null;
+  rating: number | null;
+  resolutionNote: string | null;
 }
 
 export function ticketNumber(id: number): string {
@@ -66,11 +76,26 @@ export function createTicketStore(database: Database) {
           transcript: JSON.stringify(ticket.transcript),
           created_at: now,
           updated_at: now,
+          queued_at: now,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
       const id = Number(row.id);
-      return { ...ticket, id, number: ticketNumber(id), status: 'queued', createdAt: now, updatedAt: now };
+      return {
+        ...ticket,
+        id,
+        number: ticketNumber(id),
+        status: 'queued',
+        createdAt: now,
+        updatedAt: now,
+        assignee: null,
+        queuedAt: now,
+        assignedAt: null,
+        closedAt: null,
+        solved: null,
+        rating: null,
+        resolutionNote: null,
+      };
     },
 
     async get(id: number): Promise<Ticket | undefined> {
@@ -96,6 +121,13 @@ export function createTicketStore(database: Database) {
         transcript: JSON.parse(row.transcript) as TranscriptEntry[],
         createdAt: row.created_at,
         updatedAt: row.updated_at,
+        assignee: row.assignee_id !== null ? { id: row.assignee_id, name: row.assignee_name ?? row.assignee_id } : null,
+        queuedAt: row.queued_at ?? row.created_at,
+        assignedAt: row.assigned_at,
+        closedAt: row.closed_at,
+        solved: row.solved === null ? null : Number(row.solved) === 1,
+        rating: row.rating === null ? null : Number(row.rating),
+        resolutionNote: row.resolution_note,
       };
     },
 
