@@ -36,6 +36,30 @@ export interface Config {
   allowUnauthenticated: boolean;
   publicUrl: string;
   botFramework: BotFrameworkConfig;
+  /** The IT staff channel in Teams (ticket cards, thread relay). Empty channelId: captured when the bot is installed in a team. */
+  staffTeams: StaffTeamsConfig;
+  /** The ITSM webhook; disabled when url is empty. */
+  webhook: WebhookConfig;
+  /** Send Bot Framework's handoff.initiate event on escalation (never to Teams). */
+  handoffEventEnabled: boolean;
+}
+
+export interface StaffTeamsConfig {
+  channelId: string;
+  serviceUrl: string;
+  tenantId: string;
+  /** Language of the cards and notes the bot posts to staff. */
+  locale: 'ja' | 'en';
+  /** Teams user (AAD object id) → console agent id, so one person is one agent in both views. */
+  agents: ReadonlyMap<string, string>;
+}
+
+export interface WebhookConfig {
+  url: string;
+  secret: string;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  timeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -98,5 +122,49 @@ export function loadConfig(env: Env = process.env): Config {
     allowUnauthenticated,
     publicUrl,
     botFramework,
+    staffTeams: readStaffTeams(env),
+    webhook: readWebhook(env),
+    handoffEventEnabled: readBool(env, 'HANDOFF_EVENT_ENABLED', false),
+  };
+}
+
+function readStaffTeams(env: Env): StaffTeamsConfig {
+  const channelId = env.STAFF_TEAMS_CHANNEL_ID?.trim() ?? '';
+  if (channelId !== '' && !/^19:[^\s;]+$/.test(channelId)) {
+    throw new ConfigError(`STAFF_TEAMS_CHANNEL_ID must be a Teams channel id like 19:…@thread.tacv2, got "${channelId}"`);
+  }
+  const serviceUrl = (env.STAFF_TEAMS_SERVICE_URL?.trim() || 'https://smba.trafficmanager.net/teams/').replace(/\/*$/, '/');
+  if (!/^https?:\/\/[^\s]+$/i.test(serviceUrl)) throw new ConfigError(`STAFF_TEAMS_SERVICE_URL must be an http(s) URL, got "${serviceUrl}"`);
+  const locale = env.STAFF_TEAMS_LOCALE?.trim() || 'ja';
+  if (locale !== 'ja' && locale !== 'en') throw new ConfigError(`STAFF_TEAMS_LOCALE must be ja or en, got "${locale}"`);
+  const agents = new Map<string, string>();
+  for (const entry of (env.STAFF_TEAMS_AGENTS ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+    const match = /^([A-Za-z0-9._-]+)=([0-9a-fA-F-]{8,64})$/.exec(entry);
+    if (!match?.[1] || !match[2]) throw new ConfigError(`STAFF_TEAMS_AGENTS entries must look like alice=<AAD object id>, got "${entry}"`);
+    agents.set(match[2].toLowerCase(), match[1]);
+  }
+  return { channelId, serviceUrl, tenantId: env.STAFF_TEAMS_TENANT_ID?.trim() ?? '', locale, agents };
+}
+
+function readWebhook(env: Env): WebhookConfig {
+  const url = env.WEBHOOK_URL?.trim() ?? '';
+  const secret = env.WEBHOOK_SECRET ?? '';
+  if (url !== '') {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ConfigError('WEBHOOK_URL must be an http(s) URL');
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ConfigError('WEBHOOK_URL must be an http(s) URL');
+    if (secret.length < 16) throw new ConfigError('WEBHOOK_SECRET must be set to at least 16 characters when WEBHOOK_URL is set');
+  }
+  const retryBaseMs = readInt(env, 'WEBHOOK_RETRY_BASE_MS', 2000, 10, 3_600_000);
+  return {
+    url,
+    secret,
+    retryBaseMs,
+    retryMaxMs: Math.max(retryBaseMs, readInt(env, 'WEBHOOK_RETRY_MAX_MS', 10 * 60_000, 10, 24 * 3_600_000)),
+    timeoutMs: readInt(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
   };
 }

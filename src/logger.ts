@@ -24,6 +24,8 @@ export const REDACT_PATHS = [
   '*.DIRECTLINE_SECRET',
   'WEBHOOK_SECRET',
   '*.WEBHOOK_SECRET',
+  'webhook.secret',
+  '*.webhook.secret',
   'databaseUrl',
   '*.databaseUrl',
 ];

@@ -174,6 +174,55 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('tickets_assigned').on('tickets').columns(['assigned_at']).execute();
       },
     },
+    // Issue 5 part B: the durable outbox of ticket events for the ITSM webhook (src/handoff/webhook/).
+    '0004_outbox': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('outbox')
+          .addColumn('id', idColumn(dialect), (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+          .addColumn('event_id', 'text', (c) => c.notNull().unique())
+          .addColumn('topic', 'text', (c) => c.notNull())
+          .addColumn('ticket_id', 'integer', (c) => c.notNull())
+          .addColumn('event_type', 'text', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+          .addColumn('locked_until', 'text')
+          .addColumn('last_error', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('sent_at', 'text')
+          .execute();
+        await db.schema.createIndex('outbox_pending').on('outbox').columns(['topic', 'status', 'ticket_id', 'id']).execute();
+      },
+    },
+    // Issue 5 part B: the Teams staff channel captured on install, and the ticket card posted for each ticket.
+    '0005_teams_staff': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('teams_staff_channel')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('channel_id', 'text', (c) => c.notNull())
+          .addColumn('service_url', 'text', (c) => c.notNull())
+          .addColumn('tenant_id', 'text', (c) => c.notNull())
+          .addColumn('team_id', 'text', (c) => c.notNull())
+          .addColumn('team_name', 'text', (c) => c.notNull())
+          .addColumn('captured_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('teams_ticket_cards')
+          .addColumn('ticket_id', 'integer', (c) => c.primaryKey())
+          .addColumn('channel_id', 'text', (c) => c.notNull())
+          .addColumn('thread_id', 'text', (c) => c.notNull())
+          .addColumn('activity_id', 'text', (c) => c.notNull())
+          .addColumn('service_url', 'text', (c) => c.notNull())
+          .addColumn('tenant_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('teams_ticket_cards_thread').on('teams_ticket_cards').columns(['thread_id']).execute();
+      },
+    },
   };
 }
 
