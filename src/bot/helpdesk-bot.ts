@@ -1,12 +1,25 @@
 import type { TurnContext } from 'botbuilder';
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { TurnRunner } from '../conversation/turn-runner.js';
+import type { TurnResult, TurnRunner } from '../conversation/turn-runner.js';
 import { readActivity } from './read-activity.js';
 import { renderActivity } from './render-activity.js';
 
+/**
+ * A plug-in to the turn (issue 5 part B): `intercept` takes an activity away from the employee dialog (the Teams staff
+ * channel) by returning true; `afterTurn` runs once the replies went out (the handoff.initiate event on escalation).
+ */
+export interface TurnExtension {
+  intercept?(context: TurnContext): Promise<boolean>;
+  afterTurn?(context: TurnContext, result: TurnResult): Promise<void>;
+}
+
 /** The bot's turn logic: activity in, the runner's outputs rendered back to the same conversation. */
 export function createHelpdeskBot(runner: TurnRunner, logger: Logger) {
-  return async function onTurn(context: TurnContext): Promise<void> {
+  const extensions: TurnExtension[] = [];
+  const onTurn = async function onTurn(context: TurnContext): Promise<void> {
+    for (const extension of extensions) {
+      if (extension.intercept && (await extension.intercept(context))) return;
+    }
     const input = readActivity(context.activity);
     if (!input) return;
     const log = logger.child({ conversationId: input.conversationId });
@@ -17,6 +30,17 @@ export function createHelpdeskBot(runner: TurnRunner, logger: Logger) {
       return activity ? [activity] : [];
     });
     if (activities.length > 0) await context.sendActivities(activities);
+    for (const extension of extensions) await extension.afterTurn?.(context, result);
     log.debug({ replies: activities.length, ticket: result.ticket?.number }, 'turn done');
   };
+  return Object.assign(onTurn, {
+    /** Adds a TurnExtension; returns the function that removes it again. */
+    use(extension: TurnExtension): () => void {
+      extensions.push(extension);
+      return () => {
+        const at = extensions.indexOf(extension);
+        if (at >= 0) extensions.splice(at, 1);
+      };
+    },
+  });
 }
