@@ -1,4 +1,4 @@
-import type { Messages, Runbook } from '../src/content/schema.js';
+import type { Localized, Messages, Runbook } from '../src/content/schema.js';
 
 export type Locale = 'ja' | 'en';
 
@@ -10,7 +10,9 @@ export type ChoiceAction =
   | 'TALK_TO_IT'
   | 'HELPFUL_YES'
   | 'HELPFUL_NO'
-  | 'START_OVER';
+  | 'START_OVER'
+  /** The label itself is the answer (an error name, a runbook title); understanding reads it like typed text. */
+  | 'CHOOSE';
 
 export interface Choice {
   action: ChoiceAction;
@@ -32,6 +34,13 @@ export interface ErrorRef {
   hex: string;
 }
 
+/** What the catalog says about a family of errors (families.yaml), carried in the event that reports one. */
+export interface FamilyNote {
+  id: string;
+  title: Localized;
+  description: Localized;
+}
+
 export type EscalationReason = 'checks_failed' | 'user_request';
 
 /** What a dialog asks the outside world to do. Rendering and side effects happen in src/. */
@@ -50,6 +59,16 @@ export type HelpdeskEvent =
   | { type: 'GREET' }
   | { type: 'SET_LOCALE'; locale: Locale }
   | { type: 'REPORT_ERROR'; runbookId: string; error: ErrorRef | null }
+  /** The message quotes a name and a code that are different errors. */
+  | { type: 'REPORT_MISMATCH'; byName: ErrorRef; byCode: ErrorRef; codeAsTyped: string }
+  /** A code the catalog knows but no runbook names; its family's generic runbook, if there is one. */
+  | { type: 'REPORT_UNCOVERED_ERROR'; error: ErrorRef; family: FamilyNote | null; fallbackRunbookId: string | null }
+  /** A code or name the catalog does not know. */
+  | { type: 'REPORT_UNKNOWN_CODE'; raw: string }
+  /** A description with no code; best runbooks first. `confident` when the first is clearly the one. */
+  | { type: 'REPORT_SYMPTOM'; runbookIds: string[]; confident: boolean }
+  /** The user asks for another language ("英語で", "in Japanese please"). */
+  | { type: 'SWITCH_LANGUAGE'; locale: Locale }
   | { type: 'UNRECOGNISED_TEXT' }
   | { type: 'ANSWER_FIXED' }
   | { type: 'ANSWER_NOT_FIXED' }

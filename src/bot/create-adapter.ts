@@ -10,15 +10,30 @@ import { message } from '../../dialogs/format.js';
 import type { Messages } from '../content/schema.js';
 import type { BotFrameworkConfig } from '../config.js';
 import { detectLocale, localeFromTag } from '../understanding/detect-locale.js';
+import { createPrivateCloudCredentials } from './auth-credentials.js';
+import { installTimedOpenIdMetadata } from './auth-openid-metadata.js';
+import { authenticateChannelRequest } from './auth-request.js';
 
-/** CloudAdapter with its turn entry point made public, so the HTTP route keeps the invoke response and errors. */
+/**
+ * CloudAdapter with its turn entry point made public, so the HTTP route keeps the invoke response and errors.
+ * Authentication runs first, on its own, under a deadline and with coded errors (401 / 503); the turn only starts
+ * once the request is known to come from the channel.
+ */
 export class HelpdeskAdapter extends CloudAdapter {
-  handleActivity(
+  constructor(
+    private readonly auth: ConfigurationBotFrameworkAuthentication,
+    private readonly log: Logger,
+  ) {
+    super(auth);
+  }
+
+  async handleActivity(
     authHeader: string,
     activity: Activity,
     logic: (context: TurnContext) => Promise<void>,
   ): Promise<InvokeResponse | undefined> {
-    return this.processActivity(authHeader, activity, logic);
+    const authenticated = await authenticateChannelRequest(this.auth, activity, authHeader, this.log);
+    return this.processActivity(authenticated, activity, logic);
   }
 }
 
@@ -28,8 +43,9 @@ export class HelpdeskAdapter extends CloudAdapter {
  * An empty MicrosoftAppId is botbuilder's local mode: no channel authentication, replies without a token.
  */
 export function createAdapter(botFramework: BotFrameworkConfig, messages: Messages, logger: Logger): HelpdeskAdapter {
-  const auth = new ConfigurationBotFrameworkAuthentication({ ...botFramework });
-  const adapter = new HelpdeskAdapter(auth);
+  if (botFramework.MicrosoftAppId) installTimedOpenIdMetadata(botFramework, logger);
+  const auth = new ConfigurationBotFrameworkAuthentication({ ...botFramework }, createPrivateCloudCredentials(botFramework));
+  const adapter = new HelpdeskAdapter(auth, logger);
   adapter.onTurnError = async (context: TurnContext, error: unknown) => {
     const activity = context.activity;
     const locale = detectLocale(activity.text ?? '') ?? localeFromTag(activity.locale) ?? 'ja';

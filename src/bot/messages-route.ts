@@ -1,5 +1,4 @@
 import type { Activity, TurnContext } from 'botbuilder';
-import { AuthenticationError } from 'botframework-connector';
 import type { HelpdeskAdapter } from './create-adapter.js';
 import type { FastifyInstance } from 'fastify';
 import { HdErrors } from '../errors.js';
@@ -32,13 +31,9 @@ export async function messagesRoute(
   app.post('/api/messages', async (request, reply) => {
     const activity = readActivityBody(request.body);
     const header = request.headers.authorization ?? '';
-    try {
-      const invokeResponse = await opts.adapter.handleActivity(header, activity, opts.logic);
-      if (invokeResponse?.body !== undefined) return reply.code(invokeResponse.status ?? 200).send(invokeResponse.body);
-      return reply.code(invokeResponse?.status ?? 200).send();
-    } catch (err) {
-      if (err instanceof AuthenticationError) throw new HdErrors.UNAUTHORIZED('the channel token was rejected');
-      throw err;
-    }
+    // Authentication failures arrive as coded errors (HD_ERR_UNAUTHORIZED 401, HD_ERR_AUTH_UNAVAILABLE 503).
+    const invokeResponse = await opts.adapter.handleActivity(header, activity, opts.logic);
+    if (invokeResponse?.body !== undefined) return reply.code(invokeResponse.status ?? 200).send(invokeResponse.body);
+    return reply.code(invokeResponse?.status ?? 200).send();
   });
 }

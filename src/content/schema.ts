@@ -92,6 +92,15 @@ export const MESSAGE_KEYS = [
   'buttonYes',
   'buttonNo',
   'buttonStartOver',
+  'errorMismatch',
+  'errorUncovered',
+  'genericRunbookIntro',
+  'noRunbookOffer',
+  'unknownCode',
+  'symptomMatched',
+  'askWhichSymptom',
+  'buttonNoneOfThese',
+  'languageSwitched',
 ] as const;
 export type MessageKey = (typeof MESSAGE_KEYS)[number];
 
