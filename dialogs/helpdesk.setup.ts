@@ -1,15 +1,19 @@
 import { assign, emit, setup } from 'xstate';
-import type { Check, Runbook } from '../src/content/schema.js';
+import type { Check, Messages, Runbook } from '../src/content/schema.js';
 import { bulletList, message, pick } from './format.js';
 import type {
   BotOutput,
+  QueueFacts,
+  TicketAction,
   CheckOutcome,
   CheckRecord,
   Choice,
   DialogContent,
+  ErrorRef,
   HelpdeskContext,
   HelpdeskEvent,
   HelpdeskInput,
+  Locale,
 } from './types.js';
 
 /**
@@ -31,6 +35,34 @@ export function createHelpdeskSetup(content: DialogContent) {
   ];
 
   const say = (text: string): BotOutput => ({ type: 'say', text });
+  const texts = understandingTexts(messages);
+
+  /** The queue lines of the "ticket created" message: position, expected wait, and whether IT is open now. */
+  const queueText = (queue: QueueFacts | undefined, locale: HelpdeskContext['locale']): string[] => {
+    if (!queue) return [];
+    const lines = [message(messages, 'queuePosition', locale, { position: queue.position })];
+    if (queue.openNow) {
+      if (queue.waitMinutes !== null) lines.push(message(messages, 'queueWait', locale, { minutes: queue.waitMinutes }));
+      lines.push(message(messages, 'itOpen', locale));
+    } else if (queue.nextOpen) {
+      const weekday = message(messages, 'weekdays', locale).split(',')[queue.nextOpen.weekday] ?? '';
+      const when = message(messages, 'openingTime', locale, { ...queue.nextOpen, weekday });
+      lines.push(message(messages, 'itClosed', locale, { when }));
+    } else {
+      lines.push(message(messages, 'itClosedNoHours', locale));
+    }
+    return lines;
+  };
+  const ticketOutput = (context: HelpdeskContext, action: TicketAction): BotOutput => ({
+    type: 'ticket',
+    ticketNumber: context.ticketNumber ?? '',
+    action,
+  });
+  const cancelChoice = (context: HelpdeskContext): Choice[] => [
+    { action: 'CANCEL_TICKET', label: message(messages, 'buttonCancelTicket', context.locale) },
+  ];
+  const agentOf = (context: HelpdeskContext, event: HelpdeskEvent): string =>
+    'agentName' in event ? event.agentName : context.agentName ?? '';
 
   const withOutcome = (context: HelpdeskContext, outcome: CheckOutcome): CheckRecord[] => {
     const check = checkOf(context);
@@ -58,9 +90,85 @@ export function createHelpdeskSetup(content: DialogContent) {
         return runbook !== undefined && context.checkIndex + 1 < runbook.checks.length;
       },
       knowsRunbook: ({ event }) => event.type === 'REPORT_ERROR' && runbooks.has(event.runbookId),
+      validRating: ({ event }) => event.type === 'RATE' && Number.isInteger(event.rating) && event.rating >= 1 && event.rating <= 5,
+      hasFallbackRunbook: ({ event }) =>
+        event.type === 'REPORT_UNCOVERED_ERROR' && event.fallbackRunbookId !== null && runbooks.has(event.fallbackRunbookId),
+      confidentSymptom: ({ event }) =>
+        event.type === 'REPORT_SYMPTOM' && event.confident && event.runbookIds[0] !== undefined && runbooks.has(event.runbookIds[0]),
     },
     actions: {
       setLocale: assign({ locale: ({ context, event }) => (event.type === 'SET_LOCALE' ? event.locale : context.locale) }),
+      // Issue 3: what understanding found besides a plain error with a runbook.
+      switchLocale: assign({ locale: ({ context, event }) => (event.type === 'SWITCH_LANGUAGE' ? event.locale : context.locale) }),
+      sayLanguageSwitched: emit(({ context }) => say(message(messages, 'languageSwitched', context.locale))),
+      askWhichError: emit(({ context, event }): BotOutput => {
+        if (event.type !== 'REPORT_MISMATCH') return say(message(messages, 'askProblem', context.locale));
+        return {
+          type: 'ask',
+          stepId: 'which-error',
+          text: message(messages, 'errorMismatch', context.locale, {
+            nameName: event.byName.name,
+            nameHex: event.byName.hex,
+            nameCode: event.byName.code,
+            codeTyped: event.codeAsTyped,
+            codeName: event.byCode.name,
+            codeHex: event.byCode.hex,
+            codeCode: event.byCode.code,
+          }),
+          choices: [
+            { action: 'CHOOSE', label: texts.errorLabel(event.byName) },
+            { action: 'CHOOSE', label: texts.errorLabel(event.byCode) },
+          ],
+        };
+      }),
+      startFallbackRunbook: assign(({ event }) =>
+        event.type === 'REPORT_UNCOVERED_ERROR' ? { ...freshRun, runbookId: event.fallbackRunbookId, error: event.error } : {},
+      ),
+      rememberError: assign(({ event }) =>
+        event.type === 'REPORT_UNCOVERED_ERROR' ? { ...freshRun, runbookId: null, error: event.error } : {},
+      ),
+      introduceUncovered: emit(({ context, event }): BotOutput => {
+        const runbook = runbookOf(context);
+        if (event.type !== 'REPORT_UNCOVERED_ERROR' || !runbook) return say(message(messages, 'askProblem', context.locale));
+        const parts = [
+          texts.uncovered(event, context.locale),
+          message(messages, 'genericRunbookIntro', context.locale),
+          pick(runbook.overview, context.locale),
+          message(messages, 'startChecks', context.locale, { count: runbook.checks.length }),
+        ];
+        return say(parts.join('\n\n'));
+      }),
+      offerHumanForUncovered: emit(({ context, event }): BotOutput => {
+        if (event.type !== 'REPORT_UNCOVERED_ERROR') return say(message(messages, 'askProblem', context.locale));
+        const parts = [texts.uncovered(event, context.locale), message(messages, 'noRunbookOffer', context.locale)];
+        return { type: 'ask', stepId: 'no-runbook', text: parts.join('\n\n'), choices: texts.humanChoices(context.locale) };
+      }),
+      offerHumanForUnknown: emit(({ context, event }): BotOutput => ({
+        type: 'ask',
+        stepId: 'unknown-code',
+        text: message(messages, 'unknownCode', context.locale, { raw: event.type === 'REPORT_UNKNOWN_CODE' ? event.raw : '' }),
+        choices: texts.humanChoices(context.locale),
+      })),
+      startSymptomRunbook: assign(({ event }) =>
+        event.type === 'REPORT_SYMPTOM' && event.runbookIds[0] ? { ...freshRun, runbookId: event.runbookIds[0], error: null } : {},
+      ),
+      saySymptomMatched: emit(({ context }) => {
+        const runbook = runbookOf(context);
+        return say(message(messages, 'symptomMatched', context.locale, { title: runbook ? pick(runbook.title, context.locale) : '' }));
+      }),
+      askWhichSymptom: emit(({ context, event }): BotOutput => {
+        const candidates = event.type === 'REPORT_SYMPTOM' ? event.runbookIds.flatMap((id) => runbooks.get(id) ?? []) : [];
+        return {
+          type: 'ask',
+          stepId: 'which-runbook',
+          text: message(messages, 'askWhichSymptom', context.locale),
+          choices: [
+            ...candidates.map((r): Choice => ({ action: 'CHOOSE', label: pick(r.title, context.locale) })),
+            { action: 'NOT_FIXED', label: message(messages, 'buttonNoneOfThese', context.locale) },
+            { action: 'TALK_TO_IT', label: message(messages, 'buttonTalkToIt', context.locale) },
+          ],
+        };
+      }),
       startRunbook: assign(({ event }) => {
         if (event.type !== 'REPORT_ERROR') return {};
         return {
@@ -199,6 +307,85 @@ export function createHelpdeskSetup(content: DialogContent) {
       sayWaitingForIt: emit(({ context }) =>
         say(message(messages, 'waitingForIt', context.locale, { ticket: context.ticketNumber ?? '' })),
       ),
+      // Handoff (issue 5): the employee's side of a ticket.
+      sayQueued: emit(({ context, event }) => ({
+        type: 'ask',
+        stepId: 'waiting',
+        text: [
+          message(messages, 'ticketCreated', context.locale, { ticket: context.ticketNumber ?? '' }),
+          ...queueText(event.type === 'TICKET_CREATED' ? event.queue : undefined, context.locale),
+          message(messages, 'waitingHint', context.locale),
+        ].join('\n\n'),
+        choices: cancelChoice(context),
+      })),
+      noteToTicket: emit(({ context, event }) =>
+        ticketOutput(context, { kind: 'note', text: event.type === 'USER_MESSAGE' ? event.text : '' }),
+      ),
+      sayNoteAdded: emit(({ context }) => ({
+        type: 'ask',
+        stepId: 'waiting',
+        text: message(messages, 'noteAdded', context.locale, { ticket: context.ticketNumber ?? '' }),
+        choices: cancelChoice(context),
+      })),
+      cancelTicket: emit(({ context }) => ticketOutput(context, { kind: 'cancel' })),
+      sayTicketCancelled: emit(({ context }) =>
+        say(message(messages, 'ticketCancelled', context.locale, { ticket: context.ticketNumber ?? '' })),
+      ),
+      leaveAgent: emit(({ context }) => ticketOutput(context, { kind: 'leave' })),
+      sayBackToBot: emit(({ context }) =>
+        say(message(messages, 'backToBot', context.locale, { ticket: context.ticketNumber ?? '' })),
+      ),
+      rememberAgent: assign(({ context, event }) => ({
+        agentName: agentOf(context, event),
+        ticketNumber: 'ticketNumber' in event ? event.ticketNumber : context.ticketNumber,
+      })),
+      sayAgentJoined: emit(({ context, event }) => say(message(messages, 'agentJoined', context.locale, { agent: agentOf(context, event) }))),
+      sayAgentMessage: emit(({ context, event }) =>
+        say(
+          message(messages, 'agentMessage', context.locale, {
+            agent: agentOf(context, event),
+            text: event.type === 'AGENT_MESSAGE' ? event.text : '',
+          }),
+        ),
+      ),
+      sayAgentResolved: emit(({ context, event }) => {
+        const parts = [message(messages, 'agentResolved', context.locale, { agent: agentOf(context, event), ticket: context.ticketNumber ?? '' })];
+        if (event.type === 'TICKET_RESOLVED' && event.note) parts.push(message(messages, 'resolutionNote', context.locale, { note: event.note }));
+        return say(parts.join('\n\n'));
+      }),
+      sayAgentReleased: emit(({ context, event }) => ({
+        type: 'ask',
+        stepId: 'waiting',
+        text: message(messages, 'agentReleased', context.locale, { agent: agentOf(context, event), ticket: context.ticketNumber ?? '' }),
+        choices: cancelChoice(context),
+      })),
+      askSolved: emit(({ context }) => ({
+        type: 'ask',
+        stepId: 'solved',
+        text: message(messages, 'askSolved', context.locale),
+        choices: [
+          { action: 'HELPFUL_YES', label: message(messages, 'buttonYes', context.locale) },
+          { action: 'HELPFUL_NO', label: message(messages, 'buttonNo', context.locale) },
+        ],
+      })),
+      recordSolved: emit(({ context }) => ticketOutput(context, { kind: 'solved', solved: true })),
+      recordNotSolved: emit(({ context }) => ticketOutput(context, { kind: 'solved', solved: false })),
+      sayReopened: emit(({ context }) => ({
+        type: 'ask',
+        stepId: 'waiting',
+        text: message(messages, 'ticketReopened', context.locale, { ticket: context.ticketNumber ?? '' }),
+        choices: cancelChoice(context),
+      })),
+      askRating: emit(({ context }) => ({
+        type: 'ask',
+        stepId: 'rating',
+        text: message(messages, 'askRating', context.locale),
+        choices: ([1, 2, 3, 4, 5] as const).map((n) => ({ action: `RATE_${n}` as const, label: String(n) })),
+      })),
+      sayRatingRetry: emit(({ context }) => say(message(messages, 'ratingRetry', context.locale))),
+      rateTicket: emit(({ context, event }) => ticketOutput(context, { kind: 'rate', rating: event.type === 'RATE' ? event.rating : 0 })),
+      sayRatingThanks: emit(({ context }) => say(message(messages, 'ratingThanks', context.locale))),
+      forgetAgent: assign({ agentName: null }),
     },
   });
 }
@@ -238,5 +425,29 @@ export function checkingState(targets: { resolved: string; escalated: string }) 
       UNRECOGNISED_TEXT: { target: 'checking', reenter: true, actions: 'sayNotUnderstoodAtCheck' as const },
       REQUEST_HUMAN: { target: targets.escalated, actions: 'markUserRequest' as const },
     },
+  };
+}
+
+/** A fresh runbook run: every per-run field back to its start. */
+const freshRun = { checkIndex: 0, detailsShown: false, outcomes: [], escalationReason: null, ticketNumber: null };
+
+/** Texts for what understanding found besides a plain error with a runbook (mismatch, no runbook, unknown code). */
+function understandingTexts(messages: Messages) {
+  return {
+    errorLabel: (e: ErrorRef) => `${e.name}（${e.hex} / ${e.code}）`,
+    humanChoices: (locale: Locale): Choice[] => [
+      { action: 'TALK_TO_IT', label: message(messages, 'buttonTalkToIt', locale) },
+      { action: 'START_OVER', label: message(messages, 'buttonStartOver', locale) },
+    ],
+    uncovered: (event: Extract<HelpdeskEvent, { type: 'REPORT_UNCOVERED_ERROR' }>, locale: Locale) =>
+      event.family
+        ? message(messages, 'errorUncovered', locale, {
+            name: event.error.name,
+            hex: event.error.hex,
+            code: event.error.code,
+            familyTitle: pick(event.family.title, locale),
+            familyDescription: pick(event.family.description, locale),
+          })
+        : message(messages, 'errorIdentified', locale, { name: event.error.name, code: event.error.code, hex: event.error.hex }),
   };
 }

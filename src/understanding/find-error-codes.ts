@@ -1,47 +1,105 @@
 import type { CatalogEntry, ErrorCatalog } from './error-catalog.js';
 import { normaliseText } from './normalise-text.js';
 
+/** How the user wrote an error: its name, a 0x… hex code, an HRESULT, a bare hex code or a decimal number. */
+export type MentionForm = 'name' | 'hex' | 'hresult' | 'bare-hex' | 'decimal';
+
 export interface ErrorMention {
-  /** How the user wrote it. */
+  /** How the user wrote it (after width folding). */
   raw: string;
   kind: 'name' | 'code';
+  form: MentionForm;
+  /** Where it starts in the folded text; mentions come back in this order. */
+  at: number;
+  /** True when a word such as エラー / error / code stands right before it. */
+  cued: boolean;
+  /** What the catalog says it is; undefined when the catalog does not know it. */
   entry: CatalogEntry | undefined;
 }
 
-const NAME = /\b(?:ERROR|RPC_S|WSAE|DNS_ERROR|EPT_S)_[A-Z0-9_]+\b|\bWSAE[A-Z]+\b/gi;
-const HEX = /(?<![0-9a-z])0x[0-9a-f]{1,8}\b/gi;
-/** Decimal codes: three digits and more, so "Windows 11" or "step 2" are not read as error codes. */
-const DECIMAL = /(?<![0-9a-z.:/-])\d{3,10}(?![0-9.:/])/gi;
-/** Bare hex like "35F0" only counts next to the word error / エラー. */
-const BARE_HEX = /(?:エラー|error|code|コード)\s*[:：]?\s*([0-9a-f]{4,8})\b/gi;
+/** Constant-like names: ERROR_IPSEC_IKE_SA_REAPED, RPC_S_SERVER_UNAVAILABLE, WSAETIMEDOUT, … */
+const NAME = /(?<![A-Za-z0-9_])(?:[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+|WSAE[A-Za-z]+)(?![A-Za-z0-9_])/g;
+/** 0x… in one to eight hex digits. */
+const HEX = /(?<![0-9A-Za-z])0x([0-9A-Fa-f]{1,8})(?![0-9A-Za-z])/g;
+/** Eight hex digits that start like an HRESULT_FROM_WIN32 (8007xxxx), written without 0x. */
+const BARE_HRESULT = /(?<![0-9A-Za-z])(8007[0-9A-Fa-f]{4})(?![0-9A-Za-z])/g;
+/** A negative HRESULT as some tools print it: -2147024891. */
+const SIGNED_HRESULT = /(?<![0-9A-Za-z.])-(21474\d{5})(?![0-9])/g;
+/** Four to eight hex digits mixing letters and digits ("35F0"); plain words such as "cafe" are not codes. */
+const BARE_HEX = /(?<![0-9A-Za-z_.:/-])(?=[0-9A-Fa-f]*[0-9])(?=[0-9A-Fa-f]*[A-Fa-f])([0-9A-Fa-f]{4}|[0-9A-Fa-f]{8})(?![0-9A-Za-z_-])/g;
+/** Whole numbers that are not part of a date, a time, a version, an address or a quantity. */
+const DECIMAL = /(?<![0-9A-Za-z_.:/,-])(\d{1,10})(?![0-9A-Za-z_]|[.,:/-]\d|\s*(?:%|回|分|秒|時|日|年|月|件|台|人|円|個|度|番ポート|ポート|mb|gb|kb|ms|min|sec|hours?|days?|times|minutes?|seconds?|mbps|番目)(?![A-Za-z]))/gi;
+/** Words that make the number right after them an error number. */
+const CUE = /(?:エラー|ｴﾗｰ|error|err|code|コード|番号|no\.?|#|hresult|status|ステータス)\s*(?:番号|コード|code|no\.?|number)?\s*[:：=]?\s*(?:は|が)?\s*$/i;
+/** Words that make the number after them something else: a port, a build, a version. */
+const NOT_AN_ERROR = /(?:port|ポート|udp|tcp|build|ビルド|version|バージョン|ver\.?|windows|win|step|ステップ|手順|kb|office|iphone|android|内線|tel|電話)\s*[:：]?\s*$/i;
 
-/** Every error name or number a message quotes, with what the catalog says it is (undefined when unknown). */
+/** Numbers a VPN user actually sees without saying "error": the RAS range and the IPsec ranges. */
+function isVpnFamily(entry: CatalogEntry): boolean {
+  return entry.family === 'ras' || entry.family === 'ipsec-ike' || entry.family === 'ipsec';
+}
+
+/**
+ * Every error name or number a message quotes, in the order written, with what the catalog says it is
+ * (undefined when unknown). Plain numbers count only when they look like an error number: cued by a word
+ * such as エラー or error, in the VPN/IPsec ranges, or standing alone as the whole message.
+ */
 export function findErrorMentions(text: string, catalog: ErrorCatalog): ErrorMention[] {
-  const normalised = normaliseText(text);
+  const folded = normaliseText(text);
   const mentions: ErrorMention[] = [];
-  const seen = new Set<string>();
-  const add = (mention: ErrorMention) => {
-    const key = `${mention.kind}:${mention.entry ? mention.entry.name : mention.raw.toLowerCase()}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      mentions.push(mention);
-    }
+  // Characters already claimed by a stronger form, so "0x35F0" is not also read as "35F0".
+  const claimed: boolean[] = new Array<boolean>(folded.length).fill(false);
+  const free = (start: number, length: number) => {
+    for (let i = start; i < start + length; i++) if (claimed[i]) return false;
+    return true;
   };
-  for (const match of normalised.matchAll(NAME)) {
-    add({ raw: match[0], kind: 'name', entry: catalog.byName(match[0]) });
+  const claim = (start: number, length: number) => {
+    for (let i = start; i < start + length; i++) claimed[i] = true;
+  };
+  const cuedAt = (start: number) => CUE.test(folded.slice(Math.max(0, start - 16), start));
+  const add = (mention: Omit<ErrorMention, 'cued'>, length: number) => {
+    if (!free(mention.at, length)) return;
+    claim(mention.at, length);
+    mentions.push({ ...mention, cued: cuedAt(mention.at) });
+  };
+
+  for (const match of folded.matchAll(NAME)) {
+    const raw = match[0];
+    const entry = catalog.byName(raw) ?? (/^ERROR_/i.test(raw) ? undefined : catalog.byName(`ERROR_${raw}`));
+    // Only names the catalog knows, or that look like Windows error names, are error mentions; "VPN_GATEWAY" is not.
+    if (entry || /^(?:ERROR|RPC_S|RPC_X|DNS_ERROR|WSAE|EPT_S)_?/i.test(raw)) {
+      add({ raw, kind: 'name', form: 'name', at: match.index, entry }, raw.length);
+    }
   }
-  const withoutNames = normalised.replace(NAME, ' ');
-  for (const match of withoutNames.matchAll(HEX)) {
-    add({ raw: match[0], kind: 'code', entry: catalog.byCode(Number.parseInt(match[0].slice(2), 16)) });
+  for (const match of folded.matchAll(HEX)) {
+    const value = Number.parseInt(match[1] ?? '', 16);
+    const form: MentionForm = value > 0xffff ? 'hresult' : 'hex';
+    add({ raw: match[0], kind: 'code', form, at: match.index, entry: catalog.byCode(value) }, match[0].length);
   }
-  const withoutHex = withoutNames.replace(HEX, ' ');
-  for (const match of withoutHex.matchAll(BARE_HEX)) {
-    const digits = match[1] ?? '';
-    if (/[a-f]/i.test(digits)) add({ raw: digits, kind: 'code', entry: catalog.byCode(Number.parseInt(digits, 16)) });
+  for (const match of folded.matchAll(BARE_HRESULT)) {
+    const value = Number.parseInt(match[1] ?? '', 16);
+    add({ raw: match[0], kind: 'code', form: 'hresult', at: match.index, entry: catalog.byCode(value) }, match[0].length);
   }
-  for (const match of withoutHex.matchAll(DECIMAL)) {
-    const value = Number(match[0]);
-    add({ raw: match[0], kind: 'code', entry: catalog.byCode(value) });
+  for (const match of folded.matchAll(SIGNED_HRESULT)) {
+    const value = -Number(match[1]);
+    add({ raw: match[0], kind: 'code', form: 'hresult', at: match.index, entry: catalog.byCode(value) }, match[0].length);
   }
-  return mentions;
+  for (const match of folded.matchAll(BARE_HEX)) {
+    const raw = match[1] ?? '';
+    add({ raw, kind: 'code', form: 'bare-hex', at: match.index, entry: catalog.byCode(Number.parseInt(raw, 16)) }, raw.length);
+  }
+  const alone = /^\D*\d+\D*$/.test(folded) && folded.replace(/[^0-9A-Za-z\u3040-\u30ff\u3400-\u9fff]/g, '').length <= 12;
+  for (const match of folded.matchAll(DECIMAL)) {
+    const raw = match[1] ?? '';
+    const at = match.index;
+    if (!free(at, raw.length)) continue;
+    const before = folded.slice(Math.max(0, at - 16), at);
+    if (NOT_AN_ERROR.test(before)) continue;
+    const entry = catalog.byCode(Number(raw));
+    const cued = cuedAt(at);
+    const plausible = cued || alone || (raw.length >= 3 && entry !== undefined && isVpnFamily(entry));
+    if (!plausible) continue;
+    add({ raw, kind: 'code', form: 'decimal', at, entry }, raw.length);
+  }
+  return mentions.sort((a, b) => a.at - b.at);
 }

@@ -1,10 +1,49 @@
+import MiniSearch from 'minisearch';
 import type { Runbook } from '../content/schema.js';
 import type { CatalogEntry, ErrorCatalog } from './error-catalog.js';
+import { normaliseText } from './normalise-text.js';
+import { searchTokens } from './search-tokens.js';
 
-/** Which runbook serves an error: the one naming it, else the generic runbook of its family. */
+export interface RunbookMatch {
+  runbook: Runbook;
+  /** True when the runbook names this very error; false when it is its family's generic runbook. */
+  exact: boolean;
+}
+
+export interface SymptomHit {
+  runbookId: string;
+  score: number;
+}
+
+export interface SymptomResult {
+  /** Best first; at most three. */
+  hits: SymptomHit[];
+  /** The best hit is clearly ahead of the others: start it without asking. */
+  confident: boolean;
+}
+
+interface SymptomDoc {
+  id: string;
+  title: string;
+  symptoms: string;
+  causes: string;
+}
+
+/** Below this BM25 score a hit is noise (one shared character pair, one common word). */
+const MIN_SCORE = 4;
+/** The best hit must beat the second by this factor to be taken without asking. */
+const CONFIDENCE_RATIO = 1.6;
+const MAX_HITS = 3;
+
+/**
+ * Which runbook serves an error (the one naming it, else the generic runbook of its family), and which runbooks
+ * fit a description with no code ("VPNが勝手に切れる"). The search is MiniSearch (BM25 with fuzzy and prefix
+ * matching) over each runbook's titles and symptom phrases in both languages, tokenised by `searchTokens`.
+ */
 export function createRunbookIndex(runbooks: ReadonlyMap<string, Runbook>, catalog: ErrorCatalog) {
   const byError = new Map<string, Runbook>();
   const byFamily = new Map<string, Runbook>();
+  const byTitle = new Map<string, Runbook>();
   for (const runbook of runbooks.values()) {
     for (const name of runbook.errors) {
       const entry = catalog.byName(name);
@@ -12,15 +51,55 @@ export function createRunbookIndex(runbooks: ReadonlyMap<string, Runbook>, catal
       byError.set(entry.name, runbook);
     }
     for (const family of runbook.fallbackFor ?? []) byFamily.set(family, runbook);
+    byTitle.set(titleKey(runbook.title.ja), runbook);
+    byTitle.set(titleKey(runbook.title.en), runbook);
   }
+
+  const search = new MiniSearch<SymptomDoc>({
+    fields: ['title', 'symptoms', 'causes'],
+    tokenize: searchTokens,
+    processTerm: (term) => term,
+    searchOptions: {
+      boost: { symptoms: 2, title: 1.5, causes: 0.5 },
+      fuzzy: (term) => (/^[a-z]{6,}$/.test(term) ? 0.2 : false),
+      prefix: (term) => /^[a-z]{4,}$/.test(term),
+      combineWith: 'OR',
+    },
+  });
+  search.addAll(
+    [...runbooks.values()].map((r) => ({
+      id: r.id,
+      title: `${r.title.ja}\n${r.title.en}`,
+      symptoms: [...r.symptoms.ja, ...r.symptoms.en].join('\n'),
+      causes: r.causes.map((c) => `${c.ja}\n${c.en}`).join('\n'),
+    })),
+  );
+
   return {
-    forError(entry: CatalogEntry): { runbook: Runbook; exact: boolean } | undefined {
+    runbook: (id: string): Runbook | undefined => runbooks.get(id),
+    forError(entry: CatalogEntry): RunbookMatch | undefined {
       const exact = byError.get(entry.name);
       if (exact) return { runbook: exact, exact: true };
       const generic = byFamily.get(entry.family);
       return generic ? { runbook: generic, exact: false } : undefined;
     },
+    /** The runbook whose title this text is, exactly (a button label sent back). */
+    byTitle: (text: string): Runbook | undefined => byTitle.get(titleKey(text)),
+    searchSymptoms(text: string): SymptomResult {
+      const hits = search
+        .search(text)
+        .filter((r) => r.score >= MIN_SCORE)
+        .slice(0, MAX_HITS)
+        .map((r) => ({ runbookId: String(r.id), score: r.score }));
+      const [first, second] = hits;
+      const confident = first !== undefined && (second === undefined || first.score >= second.score * CONFIDENCE_RATIO);
+      return { hits, confident };
+    },
   };
+}
+
+function titleKey(text: string): string {
+  return normaliseText(text).toLowerCase().replace(/\s+/g, '');
 }
 
 export type RunbookIndex = ReturnType<typeof createRunbookIndex>;

@@ -1,8 +1,8 @@
-import type { ChoiceAction, ErrorRef, HelpdeskEvent, Locale } from '../../dialogs/types.js';
+import type { ChoiceAction, ErrorRef, FamilyNote, HelpdeskEvent, Locale } from '../../dialogs/types.js';
 import { detectLocale } from './detect-locale.js';
 import type { CatalogEntry, ErrorCatalog } from './error-catalog.js';
-import { findErrorMentions } from './find-error-codes.js';
-import { detectIntent, type Intent } from './intents.js';
+import { findErrorMentions, type ErrorMention } from './find-error-codes.js';
+import { ANSWER_INTENTS, detectIntent, mentionsTopic, requestedLocale, type Intent } from './intents.js';
 import type { RunbookIndex } from './runbook-index.js';
 
 export interface Utterance {
@@ -13,7 +13,7 @@ export interface Utterance {
 
 export interface Understanding {
   event: HelpdeskEvent;
-  /** The language the text is written in, when it says. */
+  /** The language to answer in, when the message tells (its script, or an explicit request). */
   locale: Locale | undefined;
 }
 
@@ -29,7 +29,8 @@ const INTENT_EVENTS: Record<Intent, HelpdeskEvent> = {
   thanks: { type: 'THANKS' },
 };
 
-const ACTION_EVENTS: Record<ChoiceAction, HelpdeskEvent> = {
+/** Buttons whose meaning is fixed. `CHOOSE` buttons carry their answer in the label, read like typed text. */
+const ACTION_EVENTS: Record<Exclude<ChoiceAction, 'CHOOSE'>, HelpdeskEvent> = {
   FIXED: { type: 'ANSWER_FIXED' },
   NOT_FIXED: { type: 'ANSWER_NOT_FIXED' },
   SHOW_HOW: { type: 'SHOW_HOW' },
@@ -43,17 +44,84 @@ export function toErrorRef(entry: CatalogEntry): ErrorRef {
   return { name: entry.name, code: entry.code, hex: entry.hex };
 }
 
+/** Which of several quoted codes to act on: names first, then explicit forms, then cued numbers. */
+function strength(mention: ErrorMention): number {
+  const form = { name: 5, hresult: 4, hex: 4, 'bare-hex': 2, decimal: 2 }[mention.form];
+  return form + (mention.cued ? 1 : 0);
+}
+
+/** Unknown numbers only count as an error the user quotes when they are clearly written as one. */
+function isClearlyACode(mention: ErrorMention): boolean {
+  return mention.form === 'name' || mention.form === 'hex' || mention.form === 'hresult' || mention.cued;
+}
+
 /** Turns what the user said or clicked into one machine event. Pure: the catalog and index are data. */
 export function createUnderstanding(catalog: ErrorCatalog, index: RunbookIndex) {
-  return function understand(utterance: Utterance): Understanding {
-    const locale = detectLocale(utterance.text);
-    if (utterance.action) return { event: ACTION_EVENTS[utterance.action], locale };
-    const known = findErrorMentions(utterance.text, catalog).flatMap((m) => (m.entry ? [m.entry] : []));
-    for (const entry of known) {
-      const match = index.forError(entry);
-      if (match) return { event: { type: 'REPORT_ERROR', runbookId: match.runbook.id, error: toErrorRef(entry) }, locale };
+  const familyNote = (entry: CatalogEntry): FamilyNote | null => {
+    const family = catalog.family(entry.family);
+    return family ? { id: family.id, title: { ...family.title }, description: { ...family.description } } : null;
+  };
+
+  const fromErrors = (mentions: ErrorMention[]): HelpdeskEvent | undefined => {
+    const names = mentions.flatMap((m) => (m.kind === 'name' && m.entry ? [m.entry] : []));
+    const codes = mentions.filter((m) => m.kind === 'code' && m.entry !== undefined);
+    // A name and a code that are different errors: the user must tell us which one is on screen.
+    if (names.length > 0 && codes.length > 0) {
+      const nameCodes = new Set(names.map((e) => e.code));
+      const codeCodes = new Set(codes.map((m) => m.entry?.code));
+      const strayName = names.find((e) => !codeCodes.has(e.code));
+      const strayCode = codes.find((m) => m.entry !== undefined && !nameCodes.has(m.entry.code));
+      if (strayName && strayCode?.entry) {
+        return { type: 'REPORT_MISMATCH', byName: toErrorRef(strayName), byCode: toErrorRef(strayCode.entry), codeAsTyped: strayCode.raw };
+      }
     }
-    const intent = detectIntent(utterance.text);
+    const known = mentions.filter((m) => m.entry !== undefined).sort((a, b) => strength(b) - strength(a) || a.at - b.at);
+    const withRunbook = known.find((m) => m.entry && index.forError(m.entry)?.exact);
+    const chosen = withRunbook ?? known[0];
+    if (chosen?.entry) {
+      const match = index.forError(chosen.entry);
+      if (match?.exact) return { type: 'REPORT_ERROR', runbookId: match.runbook.id, error: toErrorRef(chosen.entry) };
+      return {
+        type: 'REPORT_UNCOVERED_ERROR',
+        error: toErrorRef(chosen.entry),
+        family: familyNote(chosen.entry),
+        fallbackRunbookId: match?.runbook.id ?? null,
+      };
+    }
+    const unknown = mentions.find(isClearlyACode);
+    if (unknown) return { type: 'REPORT_UNKNOWN_CODE', raw: unknown.raw };
+    return undefined;
+  };
+
+  return function understand(utterance: Utterance): Understanding {
+    const text = utterance.text;
+    const locale = detectLocale(text);
+    if (utterance.action && utterance.action !== 'CHOOSE') return { event: ACTION_EVENTS[utterance.action], locale };
+
+    const chosenRunbook = index.byTitle(text);
+    if (chosenRunbook) return { event: { type: 'REPORT_ERROR', runbookId: chosenRunbook.id, error: null }, locale };
+
+    const wanted = requestedLocale(text);
+    if (wanted) return { event: { type: 'SWITCH_LANGUAGE', locale: wanted }, locale: wanted };
+
+    const intent = detectIntent(text);
+    // A request for a person or a fresh start wins over anything else the message says.
+    if (intent === 'human' || intent === 'start_over') return { event: INTENT_EVENTS[intent], locale };
+
+    const reported = fromErrors(findErrorMentions(text, catalog));
+    if (reported) return { event: reported, locale };
+
+    if (intent === 'help' || intent === 'fixed' || intent === 'thanks') return { event: INTENT_EVENTS[intent], locale };
+    // "まだだめです" answers a check; "VPNにつながらない" describes a problem.
+    if (intent && ANSWER_INTENTS.has(intent) && !mentionsTopic(text)) return { event: INTENT_EVENTS[intent], locale };
+
+    const symptoms = index.searchSymptoms(text);
+    if (symptoms.hits.length > 0) {
+      return {
+        event: { type: 'REPORT_SYMPTOM', runbookIds: symptoms.hits.map((h) => h.runbookId), confident: symptoms.confident },
+        locale,
+      };
+    }
     if (intent) return { event: INTENT_EVENTS[intent], locale };
     return { event: { type: 'UNRECOGNISED_TEXT' }, locale };
   };
