@@ -14,10 +14,36 @@ export type ChoiceAction =
   /** The label itself is the answer (an error name, a runbook title); understanding reads it like typed text. */
   | 'CHOOSE';
 
+/**
+ * Buttons of the handoff part (cancel the request, rate 1–5). The channel gives the label back as typed text, which
+ * the turn runner reads while the conversation is in a handoff state, so these need no understanding of their own.
+ */
+export type HandoffChoiceAction = 'CANCEL_TICKET' | 'RATE_1' | 'RATE_2' | 'RATE_3' | 'RATE_4' | 'RATE_5';
+
 export interface Choice {
-  action: ChoiceAction;
+  action: ChoiceAction | HandoffChoiceAction;
   label: string;
 }
+
+/** What the employee can learn about the queue when a ticket is created. Computed outside, passed in as event data. */
+export interface QueueFacts {
+  /** 1 = next in line. */
+  position: number;
+  /** From recent assignment times; null when there is no history yet. */
+  waitMinutes: number | null;
+  /** IT is within business hours right now. */
+  openNow: boolean;
+  /** Next opening in the helpdesk's time zone, when closed now. weekday: 0 = Sunday. */
+  nextOpen: { month: number; day: number; weekday: number; time: string } | null;
+}
+
+/** What the employee did to their ticket; src/handoff records it. */
+export type TicketAction =
+  | { kind: 'note'; text: string }
+  | { kind: 'cancel' }
+  | { kind: 'leave' }
+  | { kind: 'solved'; solved: boolean }
+  | { kind: 'rate'; rating: number };
 
 export type CheckOutcome = 'fixed' | 'not_fixed' | 'skipped' | 'unsure' | 'not_run';
 
@@ -53,7 +79,8 @@ export type BotOutput =
       runbookId: string | null;
       error: ErrorRef | null;
       checks: CheckRecord[];
-    };
+    }
+  | { type: 'ticket'; ticketNumber: string; action: TicketAction };
 
 export type HelpdeskEvent =
   | { type: 'GREET' }
@@ -81,8 +108,21 @@ export type HelpdeskEvent =
   | { type: 'START_OVER' }
   | { type: 'HELP' }
   | { type: 'THANKS' }
-  | { type: 'TICKET_CREATED'; ticketNumber: string }
-  | { type: 'TICKET_FAILED' };
+  | { type: 'TICKET_CREATED'; ticketNumber: string; queue?: QueueFacts | undefined }
+  | { type: 'TICKET_FAILED' }
+  // Handoff: the employee's side while a ticket is open (mapped by the turn runner in handoff states).
+  | { type: 'USER_MESSAGE'; text: string }
+  | { type: 'CANCEL_TICKET' }
+  | { type: 'BACK_TO_BOT' }
+  | { type: 'RATE'; rating: number }
+  // Handoff: staff-initiated events, sent into the conversation by src/handoff.
+  | { type: 'AGENT_JOINED'; ticketNumber: string; agentName: string }
+  | { type: 'AGENT_MESSAGE'; ticketNumber: string; agentName: string; text: string }
+  | { type: 'TICKET_RESOLVED'; ticketNumber: string; agentName: string; note: string | null }
+  | { type: 'TICKET_RELEASED'; ticketNumber: string; agentName: string };
+
+/** The staff-initiated events, as src/handoff sends them. */
+export type StaffEvent = Extract<HelpdeskEvent, { type: 'AGENT_JOINED' | 'AGENT_MESSAGE' | 'TICKET_RESOLVED' | 'TICKET_RELEASED' }>;
 
 export interface HelpdeskContext {
   locale: Locale;
@@ -93,6 +133,8 @@ export interface HelpdeskContext {
   outcomes: CheckRecord[];
   escalationReason: EscalationReason | null;
   ticketNumber: string | null;
+  /** The IT staff member with the ticket, once one has joined (absent in snapshots older than the handoff). */
+  agentName?: string | null;
 }
 
 export interface DialogContent {

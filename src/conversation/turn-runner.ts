@@ -3,7 +3,8 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import { createActor, type Snapshot } from 'xstate';
 import { CONVERSATION_MACHINE_VERSION, createConversationMachine } from '../../dialogs/conversation.machine.js';
 import { message } from '../../dialogs/format.js';
-import type { BotOutput, ChoiceAction, DialogContent, HelpdeskEvent, Locale } from '../../dialogs/types.js';
+import type { BotOutput, ChoiceAction, DialogContent, HelpdeskEvent, Locale, QueueFacts, StaffEvent, TicketAction } from '../../dialogs/types.js';
+import { handoffModeOf, readHandoffInput } from '../handoff/read-handoff-input.js';
 import type { ConversationStore, TranscriptEntry } from '../storage/conversation-store.js';
 import type { Ticket, TicketStore } from '../storage/ticket-store.js';
 import type { Understand } from '../understanding/understand.js';
@@ -30,6 +31,36 @@ export interface TurnResult {
 
 export class TurnConflictError extends Error {
   override name = 'TurnConflictError';
+}
+
+/** What the handoff service does for the runner (set once at start-up with setTicketEffects). */
+export interface TicketEffects {
+  /** Queue position, expected wait and business hours for a ticket just created: passed into the machine. */
+  queueFacts(ticket: Ticket): Promise<QueueFacts>;
+  /** Called after the turn that created the ticket is saved. */
+  ticketCreated(ticket: Ticket): Promise<void>;
+  /** The employee's action on their ticket (note, cancel, leave, solved, rating), after the turn is saved. */
+  ticketAction(ticketNumber: string, action: TicketAction, user: { id: string; name: string }): Promise<void>;
+}
+
+/** A staff-initiated turn (agent joined, agent message, resolved, released): what to deliver, and where. */
+export interface StaffTurnResult {
+  outputs: BotOutput[];
+  locale: Locale;
+  conversationId: string;
+  channelId: string;
+  /** The stored ConversationReference of the employee's channel, for proactive delivery. */
+  reference: unknown;
+}
+
+export interface StaffTurnOptions {
+  /** What goes into the transcript instead of the bot's words (an agent's message is recorded as the agent's). */
+  transcript?: TranscriptEntry[];
+}
+
+/** Only what a channel shows: side-effect requests (handoff, ticket) stay inside src/. */
+function displayed(outputs: BotOutput[]): BotOutput[] {
+  return outputs.filter((o) => o.type !== 'handoff' && o.type !== 'ticket');
 }
 
 export interface TurnRunnerDeps {
@@ -61,6 +92,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
   const machine = createConversationMachine(deps.content);
   const version = machineVersion(deps.content);
   const queues = new Map<string, Promise<unknown>>();
+  let effects: TicketEffects | undefined;
 
   function restore(snapshot: unknown, locale: Locale, log: Logger) {
     if (snapshot !== null && snapshot !== undefined) {
@@ -116,7 +148,8 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     if (input.kind === 'join') {
       if (!stored) send({ type: 'GREET' });
     } else if (understood) {
-      send(understood.event);
+      // While a ticket is open, what the employee types belongs to it (or to the agent), whatever it looks like.
+      send(readHandoffInput(input.text, handoffModeOf(actor.getSnapshot())) ?? understood.event);
     }
 
     // Side effects the machine asked for. A ticket needs the transcript so far, including this turn.
@@ -140,7 +173,13 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
           transcript: history,
         });
         log.info({ ticket: ticket.number, reason: output.reason }, 'ticket created');
-        send({ type: 'TICKET_CREATED', ticketNumber: ticket.number });
+        let queue: QueueFacts | undefined;
+        try {
+          queue = await effects?.queueFacts(ticket);
+        } catch (err) {
+          log.warn({ err }, 'queue facts unavailable; the ticket is created without them');
+        }
+        send({ type: 'TICKET_CREATED', ticketNumber: ticket.number, queue });
       } catch (err) {
         log.error({ err }, 'ticket could not be created');
         send({ type: 'TICKET_FAILED' });
@@ -167,20 +206,100 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       throw new TurnConflictError(`conversation ${input.conversationId} changed during the turn`);
     }
     await deps.conversations.appendTranscript(input.conversationId, transcript);
-    return { outputs: outputs.filter((o) => o.type !== 'handoff'), locale, ticket };
+    await applyTicketEffects(outputs, ticket, input.user, log);
+    return { outputs: displayed(outputs), locale, ticket };
+  }
+
+  /** The ticket side of a saved turn. A failure here is logged: the words are in the transcript either way. */
+  async function applyTicketEffects(outputs: BotOutput[], created: Ticket | undefined, user: { id: string; name: string }, log: Logger) {
+    if (!effects) return;
+    try {
+      if (created) await effects.ticketCreated(created);
+      for (const output of outputs) {
+        if (output.type === 'ticket' && output.ticketNumber !== '') await effects.ticketAction(output.ticketNumber, output.action, user);
+      }
+    } catch (err) {
+      log.error({ err }, 'ticket update after the turn failed');
+    }
+  }
+
+  async function runStaffTurn(conversationId: string, event: StaffEvent, opts: StaffTurnOptions): Promise<StaffTurnResult> {
+    const log = deps.logger.child({ conversationId });
+    const stored = await deps.conversations.load(conversationId);
+    if (!stored) throw new Error(`conversation ${conversationId} does not exist`);
+    const storedLocale: Locale = stored.locale === 'en' ? 'en' : 'ja';
+    const { actor } = restore(stored.machineVersion === version ? stored.snapshot : null, storedLocale, log);
+    const outputs: BotOutput[] = [];
+    const subscription = actor.on('*', (output) => outputs.push(output));
+    actor.start();
+    actor.send(event);
+    const after = actor.getSnapshot();
+    subscription.unsubscribe();
+    if (after.status === 'error') throw after.error;
+    const locale = after.context.locale;
+    const snapshot = actor.getPersistedSnapshot();
+    actor.stop();
+    const saved = await deps.conversations.save({
+      id: conversationId,
+      channelId: stored.channelId,
+      userId: stored.userId,
+      userName: stored.userName,
+      locale,
+      machineVersion: version,
+      snapshot,
+      reference: stored.reference,
+      expectedVersion: stored.version,
+    });
+    if (saved === undefined) throw new TurnConflictError(`conversation ${conversationId} changed during a staff turn`);
+    const at = new Date().toISOString();
+    const entries =
+      opts.transcript ??
+      outputs.flatMap((o) => {
+        const text = outputText(o);
+        return text ? [{ role: 'bot' as const, author: 'bot', text, at }] : [];
+      });
+    await deps.conversations.appendTranscript(conversationId, entries);
+    return { outputs: displayed(outputs), locale, conversationId, channelId: stored.channelId, reference: stored.reference };
+  }
+
+  /** Serialises work per conversation: a turn starts after the previous one of the same conversation has finished. */
+  function enqueue<T>(conversationId: string, work: () => Promise<T>): Promise<T> {
+    const previous = queues.get(conversationId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(work);
+    queues.set(conversationId, next);
+    void next
+      .finally(() => {
+        if (queues.get(conversationId) === next) queues.delete(conversationId);
+      })
+      .catch(() => undefined);
+    return next;
   }
 
   return {
     machineVersion: version,
     /** Runs the turn after any earlier turn of the same conversation has finished. */
     run(input: UserInput): Promise<TurnResult> {
-      const previous = queues.get(input.conversationId) ?? Promise.resolve();
-      const next = previous.catch(() => undefined).then(() => runTurn(input));
-      queues.set(input.conversationId, next);
-      void next.finally(() => {
-        if (queues.get(input.conversationId) === next) queues.delete(input.conversationId);
-      }).catch(() => undefined);
-      return next;
+      return enqueue(input.conversationId, () => runTurn(input));
+    },
+    /**
+     * Sends a staff-initiated event (agent joined / message / resolved / released) into a conversation, in the same
+     * per-conversation queue and under the same compare-and-set as user turns; retried when another instance won.
+     * The caller delivers the outputs proactively.
+     */
+    dispatch(conversationId: string, event: StaffEvent, opts: StaffTurnOptions = {}): Promise<StaffTurnResult> {
+      return enqueue(conversationId, async () => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await runStaffTurn(conversationId, event, opts);
+          } catch (err) {
+            if (!(err instanceof TurnConflictError) || attempt >= 3) throw err;
+          }
+        }
+      });
+    },
+    /** Connects the handoff service (tickets, queue facts); set once when it starts. */
+    setTicketEffects(value: TicketEffects): void {
+      effects = value;
     },
   };
 }
