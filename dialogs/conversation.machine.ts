@@ -30,12 +30,6 @@ export function createConversationMachine(content: DialogContent) {
       AGENT_MESSAGE: { actions: 'sayAgentMessage' },
       TICKET_RESOLVED: { target: '.askingSolved', actions: ['rememberAgent', 'sayAgentResolved'] },
       TICKET_RELEASED: { target: '.withIt', actions: ['rememberAgent', 'sayAgentReleased', 'forgetAgent'] },
-      // Staff-initiated (issue 5). Handled at the root so an agent's words reach the employee whatever state the
-      // conversation is in: never dropped, even after a reset.
-      AGENT_JOINED: { target: '.withAgent', actions: ['rememberAgent', 'sayAgentJoined'] },
-      AGENT_MESSAGE: { actions: 'sayAgentMessage' },
-      TICKET_RESOLVED: { target: '.askingSolved', actions: ['rememberAgent', 'sayAgentResolved'] },
-      TICKET_RELEASED: { target: '.withIt', actions: ['rememberAgent', 'sayAgentReleased', 'forgetAgent'] },
       SWITCH_LANGUAGE: { actions: ['switchLocale', 'sayLanguageSwitched'] },
     },
     states: {

@@ -35,33 +35,6 @@ export function createHelpdeskSetup(content: DialogContent) {
   ];
 
   const say = (text: string): BotOutput => ({ type: 'say', text });
-
-  /** The queue lines of the "ticket created" message: position, expected wait, and whether IT is open now. */
-  const queueText = (queue: QueueFacts | undefined, locale: HelpdeskContext['locale']): string[] => {
-    if (!queue) return [];
-    const lines = [message(messages, 'queuePosition', locale, { position: queue.position })];
-    if (queue.openNow) {
-      if (queue.waitMinutes !== null) lines.push(message(messages, 'queueWait', locale, { minutes: queue.waitMinutes }));
-      lines.push(message(messages, 'itOpen', locale));
-    } else if (queue.nextOpen) {
-      const weekday = message(messages, 'weekdays', locale).split(',')[queue.nextOpen.weekday] ?? '';
-      const when = message(messages, 'openingTime', locale, { ...queue.nextOpen, weekday });
-      lines.push(message(messages, 'itClosed', locale, { when }));
-    } else {
-      lines.push(message(messages, 'itClosedNoHours', locale));
-    }
-    return lines;
-  };
-  const ticketOutput = (context: HelpdeskContext, action: TicketAction): BotOutput => ({
-    type: 'ticket',
-    ticketNumber: context.ticketNumber ?? '',
-    action,
-  });
-  const cancelChoice = (context: HelpdeskContext): Choice[] => [
-    { action: 'CANCEL_TICKET', label: message(messages, 'buttonCancelTicket', context.locale) },
-  ];
-  const agentOf = (context: HelpdeskContext, event: HelpdeskEvent): string =>
-    'agentName' in event ? event.agentName : context.agentName ?? '';
   const texts = understandingTexts(messages);
 
   /** The queue lines of the "ticket created" message: position, expected wait, and whether IT is open now. */
@@ -117,7 +90,6 @@ export function createHelpdeskSetup(content: DialogContent) {
         return runbook !== undefined && context.checkIndex + 1 < runbook.checks.length;
       },
       knowsRunbook: ({ event }) => event.type === 'REPORT_ERROR' && runbooks.has(event.runbookId),
-      validRating: ({ event }) => event.type === 'RATE' && Number.isInteger(event.rating) && event.rating >= 1 && event.rating <= 5,
       validRating: ({ event }) => event.type === 'RATE' && Number.isInteger(event.rating) && event.rating >= 1 && event.rating <= 5,
       hasFallbackRunbook: ({ event }) =>
         event.type === 'REPORT_UNCOVERED_ERROR' && event.fallbackRunbookId !== null && runbooks.has(event.fallbackRunbookId),
@@ -335,85 +307,6 @@ export function createHelpdeskSetup(content: DialogContent) {
       sayWaitingForIt: emit(({ context }) =>
         say(message(messages, 'waitingForIt', context.locale, { ticket: context.ticketNumber ?? '' })),
       ),
-      // Handoff (issue 5): the employee's side of a ticket.
-      sayQueued: emit(({ context, event }) => ({
-        type: 'ask',
-        stepId: 'waiting',
-        text: [
-          message(messages, 'ticketCreated', context.locale, { ticket: context.ticketNumber ?? '' }),
-          ...queueText(event.type === 'TICKET_CREATED' ? event.queue : undefined, context.locale),
-          message(messages, 'waitingHint', context.locale),
-        ].join('\n\n'),
-        choices: cancelChoice(context),
-      })),
-      noteToTicket: emit(({ context, event }) =>
-        ticketOutput(context, { kind: 'note', text: event.type === 'USER_MESSAGE' ? event.text : '' }),
-      ),
-      sayNoteAdded: emit(({ context }) => ({
-        type: 'ask',
-        stepId: 'waiting',
-        text: message(messages, 'noteAdded', context.locale, { ticket: context.ticketNumber ?? '' }),
-        choices: cancelChoice(context),
-      })),
-      cancelTicket: emit(({ context }) => ticketOutput(context, { kind: 'cancel' })),
-      sayTicketCancelled: emit(({ context }) =>
-        say(message(messages, 'ticketCancelled', context.locale, { ticket: context.ticketNumber ?? '' })),
-      ),
-      leaveAgent: emit(({ context }) => ticketOutput(context, { kind: 'leave' })),
-      sayBackToBot: emit(({ context }) =>
-        say(message(messages, 'backToBot', context.locale, { ticket: context.ticketNumber ?? '' })),
-      ),
-      rememberAgent: assign(({ context, event }) => ({
-        agentName: agentOf(context, event),
-        ticketNumber: 'ticketNumber' in event ? event.ticketNumber : context.ticketNumber,
-      })),
-      sayAgentJoined: emit(({ context, event }) => say(message(messages, 'agentJoined', context.locale, { agent: agentOf(context, event) }))),
-      sayAgentMessage: emit(({ context, event }) =>
-        say(
-          message(messages, 'agentMessage', context.locale, {
-            agent: agentOf(context, event),
-            text: event.type === 'AGENT_MESSAGE' ? event.text : '',
-          }),
-        ),
-      ),
-      sayAgentResolved: emit(({ context, event }) => {
-        const parts = [message(messages, 'agentResolved', context.locale, { agent: agentOf(context, event), ticket: context.ticketNumber ?? '' })];
-        if (event.type === 'TICKET_RESOLVED' && event.note) parts.push(message(messages, 'resolutionNote', context.locale, { note: event.note }));
-        return say(parts.join('\n\n'));
-      }),
-      sayAgentReleased: emit(({ context, event }) => ({
-        type: 'ask',
-        stepId: 'waiting',
-        text: message(messages, 'agentReleased', context.locale, { agent: agentOf(context, event), ticket: context.ticketNumber ?? '' }),
-        choices: cancelChoice(context),
-      })),
-      askSolved: emit(({ context }) => ({
-        type: 'ask',
-        stepId: 'solved',
-        text: message(messages, 'askSolved', context.locale),
-        choices: [
-          { action: 'HELPFUL_YES', label: message(messages, 'buttonYes', context.locale) },
-          { action: 'HELPFUL_NO', label: message(messages, 'buttonNo', context.locale) },
-        ],
-      })),
-      recordSolved: emit(({ context }) => ticketOutput(context, { kind: 'solved', solved: true })),
-      recordNotSolved: emit(({ context }) => ticketOutput(context, { kind: 'solved', solved: false })),
-      sayReopened: emit(({ context }) => ({
-        type: 'ask',
-        stepId: 'waiting',
-        text: message(messages, 'ticketReopened', context.locale, { ticket: context.ticketNumber ?? '' }),
-        choices: cancelChoice(context),
-      })),
-      askRating: emit(({ context }) => ({
-        type: 'ask',
-        stepId: 'rating',
-        text: message(messages, 'askRating', context.locale),
-        choices: ([1, 2, 3, 4, 5] as const).map((n) => ({ action: `RATE_${n}` as const, label: String(n) })),
-      })),
-      sayRatingRetry: emit(({ context }) => say(message(messages, 'ratingRetry', context.locale))),
-      rateTicket: emit(({ context, event }) => ticketOutput(context, { kind: 'rate', rating: event.type === 'RATE' ? event.rating : 0 })),
-      sayRatingThanks: emit(({ context }) => say(message(messages, 'ratingThanks', context.locale))),
-      forgetAgent: assign({ agentName: null }),
       // Handoff (issue 5): the employee's side of a ticket.
       sayQueued: emit(({ context, event }) => ({
         type: 'ask',
