@@ -2,6 +2,9 @@ import type { FastifyError, FastifyInstance, FastifyServerOptions } from 'fastif
 import fp from 'fastify-plugin';
 import { createAdapter } from './bot/create-adapter.js';
 import { createHelpdeskBot } from './bot/helpdesk-bot.js';
+import { createHandoffEventExtension } from './bot/handoff-event.js';
+import teamsStaffChannel from './handoff/notifiers/teams-staff-plugin.js';
+import itsmWebhook from './handoff/webhook/webhook-plugin.js';
 import { messagesRoute } from './bot/messages-route.js';
 import type { Config } from './config.js';
 import { loadContent } from './content/load-content.js';
@@ -107,6 +110,7 @@ async function helpdeskApp(app: FastifyInstance, opts: AppOptions): Promise<void
   });
   const adapter = createAdapter(config.botFramework, content.messages, app.log);
   const logic = createHelpdeskBot(runner, app.log);
+  logic.use(createHandoffEventExtension(config.handoffEventEnabled, app.log));
   app.decorate('helpdesk', { config, content, catalog, adapter, runner, logic });
   await app.register(messagesRoute, { adapter, logic });
 
@@ -120,6 +124,10 @@ async function helpdeskApp(app: FastifyInstance, opts: AppOptions): Promise<void
     }
     return { status: 'ready', database: app.storage.database.dialect };
   });
+
+  // Listeners of the handoff service (issue 5 part B): keep these after the handoff service is registered.
+  await app.register(teamsStaffChannel);
+  await app.register(itsmWebhook);
 }
 
 /** Not encapsulated, so the decorators (storage, helpdesk, …) are visible to server.ts and the tests. */
