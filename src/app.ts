@@ -7,6 +7,8 @@ import teamsStaffChannel from './handoff/notifiers/teams-staff-plugin.js';
 import itsmWebhook from './handoff/webhook/webhook-plugin.js';
 import { messagesRoute } from './bot/messages-route.js';
 import type { Config } from './config.js';
+import directLine from './channels/directline/directline-plugin.js';
+import webChat from './channels/webchat/webchat-plugin.js';
 import { loadContent } from './content/load-content.js';
 import { createTurnRunner } from './conversation/turn-runner.js';
 import { HdErrors } from './errors.js';

@@ -48,6 +48,34 @@ export interface StaffTeamsConfig {
   channelId: string;
   serviceUrl: string;
   tenantId: string;
+  /** The self-hosted Direct Line 3.0 for the Web Chat widget (issue 4). */
+  directline: DirectLineConfig;
+  /** The Web Chat page, its embed script and its token endpoint (issue 4). */
+  webchat: WebChatConfig;
+}
+
+export interface DirectLineConfig {
+  /** DIRECTLINE_SECRET; empty means "generate one in DATA_DIR on first start". */
+  secret: string;
+  /** Base of the WebSocket streamUrl (PUBLIC_URL); empty means "from the request's Host". */
+  streamBaseUrl: string;
+  /** Activities one token may post per minute. */
+  activitiesPerMinute: number;
+}
+
+export interface WebChatConfig {
+  /** POST /api/webchat/token hands out tokens without a user assertion. */
+  anonymous: boolean;
+  /** Token requests per client address per minute. */
+  tokensPerMinute: number;
+  /** Origins allowed to embed the widget (frame-ancestors) and to call Direct Line from the browser (CORS). */
+  allowedOrigins: string[];
+  /** Empty: the localised default title. */
+  title: string;
+  accent: string;
+  botAvatarUrl: string;
+  /** HS256 key for the host site's signed user assertion; empty disables assertions. */
+  userAssertionSecret: string;
   /** Language of the cards and notes the bot posts to staff. */
   locale: 'ja' | 'en';
   /** Teams user (AAD object id) → console agent id, so one person is one agent in both views. */
@@ -142,6 +170,42 @@ function readStaffTeams(env: Env): StaffTeamsConfig {
     const match = /^([A-Za-z0-9._-]+)=([0-9a-fA-F-]{8,64})$/.exec(entry);
     if (!match?.[1] || !match[2]) throw new ConfigError(`STAFF_TEAMS_AGENTS entries must look like alice=<AAD object id>, got "${entry}"`);
     agents.set(match[2].toLowerCase(), match[1]);
+    directline: {
+      secret: env.DIRECTLINE_SECRET?.trim() ?? '',
+      streamBaseUrl: (env.PUBLIC_URL?.trim() ?? '').replace(/\/+$/, ''),
+      activitiesPerMinute: readInt(env, 'DIRECTLINE_ACTIVITIES_PER_MINUTE', 60, 1, 100_000),
+    },
+    webchat: readWebChat(env),
+  };
+}
+
+function readWebChat(env: Env): WebChatConfig {
+  const allowedOrigins = (env.WEBCHAT_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean);
+  for (const origin of allowedOrigins) {
+    if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin) && !/^https?:\/\/\[[0-9A-Fa-f:]+\](:\d{1,5})?$/.test(origin)) {
+      throw new ConfigError(`WEBCHAT_ALLOWED_ORIGINS entries must be origins like https://intranet.example.com, got "${origin}"`);
+    }
+  }
+  const accent = env.WEBCHAT_ACCENT?.trim() || '#0063B1';
+  if (!/^#[0-9A-Fa-f]{6}$/.test(accent)) throw new ConfigError(`WEBCHAT_ACCENT must be a colour like #0063B1, got "${accent}"`);
+  const botAvatarUrl = env.WEBCHAT_BOT_AVATAR_URL?.trim() ?? '';
+  if (botAvatarUrl !== '' && !/^(https?:\/\/|\/)[^\s"'<>]+$/i.test(botAvatarUrl)) {
+    throw new ConfigError(`WEBCHAT_BOT_AVATAR_URL must be an http(s) URL or a path on this server, got "${botAvatarUrl}"`);
+  }
+  const userAssertionSecret = env.WEBCHAT_USER_ASSERTION_SECRET ?? '';
+  if (userAssertionSecret !== '' && userAssertionSecret.length < 32) {
+    throw new ConfigError('WEBCHAT_USER_ASSERTION_SECRET must be at least 32 characters');
+  }
+  const title = env.WEBCHAT_TITLE?.trim() ?? '';
+  if (title.length > 80) throw new ConfigError('WEBCHAT_TITLE must be at most 80 characters');
+  return {
+    anonymous: readBool(env, 'WEBCHAT_ANONYMOUS', true),
+    tokensPerMinute: readInt(env, 'WEBCHAT_TOKENS_PER_MINUTE', 10, 1, 100_000),
+    allowedOrigins,
+    title,
+    accent,
+    botAvatarUrl,
+    userAssertionSecret,
   }
   return { channelId, serviceUrl, tenantId: env.STAFF_TEAMS_TENANT_ID?.trim() ?? '', locale, agents };
 }

@@ -28,11 +28,42 @@ export const REDACT_PATHS = [
   '*.webhook.secret',
   'databaseUrl',
   '*.databaseUrl',
+  'WEBCHAT_USER_ASSERTION_SECRET',
+  '*.WEBCHAT_USER_ASSERTION_SECRET',
+  'userAssertionSecret',
+  '*.userAssertionSecret',
+  'userAssertion',
+  '*.userAssertion',
 ];
+
+/** Query parameters that carry credentials (the Direct Line streamUrl's `t`); masked in logged URLs. */
+const SECRET_QUERY = /([?&](?:t|token)=)[^&#]*/g;
+
+/** A request URL fit for a log line. */
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_QUERY, '$1[REDACTED]');
+}
+
+interface LoggedRequest {
+  method: string;
+  url: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
 
 export function loggerOptions(level: string): NonNullable<FastifyServerOptions['logger']> {
   return {
     level,
     redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+    serializers: {
+      req: (request: LoggedRequest) => ({
+        method: request.method,
+        url: redactUrl(request.url),
+        host: request.host,
+        remoteAddress: request.ip,
+        remotePort: request.socket?.remotePort,
+      }),
+    },
   };
 }

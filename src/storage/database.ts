@@ -70,11 +70,32 @@ export interface TicketEventTable {
   at: string;
 }
 
+/** A conversation started through the self-hosted Direct Line (issue 4). */
+export interface DirectLineConversationTable {
+  id: string;
+  user_id: string;
+  user_name: string;
+  user_email: string | null;
+  locale: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The Direct Line history; the global sequence `seq` is the watermark. */
+export interface DirectLineActivityTable {
+  seq: Generated<number>;
+  conversation_id: string;
+  body: string;
+  created_at: string;
+}
+
 export interface DatabaseSchema {
   conversations: ConversationTable;
   transcript: TranscriptTable;
   tickets: TicketTable & TicketHandoffColumns;
   ticket_events: TicketEventTable;
+  directline_conversations: DirectLineConversationTable;
+  directline_activities: DirectLineActivityTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -142,6 +163,29 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
         await db.schema.createIndex('tickets_status').on('tickets').columns(['status', 'id']).execute();
         await db.schema.createIndex('tickets_conversation').on('tickets').columns(['conversation_id']).execute();
+      },
+    },
+    // Issue 4: the self-hosted Direct Line's conversations and history (a reload or another instance resumes them).
+    '0002_directline': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('directline_conversations')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('user_name', 'text', (c) => c.notNull())
+          .addColumn('user_email', 'text')
+          .addColumn('locale', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('directline_activities')
+          .addColumn('seq', idColumn(dialect), (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+          .addColumn('conversation_id', 'text', (c) => c.notNull())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('directline_activities_conversation').on('directline_activities').columns(['conversation_id', 'seq']).execute();
       },
     },
     // Issue 5 part A: the ticket lifecycle (assignee, timestamps, rating) and its audit trail.

@@ -1,3 +1,13 @@
+import websocket from '@fastify/websocket';
+import fp from 'fastify-plugin';
+import { createDirectLineBridge } from '../../bot/directline-bridge.js';
+import type { Config } from '../../config.js';
+import { directLineRoutes } from './directline-routes.js';
+import { resolveDirectLineSecret } from './directline-secret.js';
+import { createDirectLineService, newConversationId } from './directline-service.js';
+import { createDirectLineStore } from './directline-store.js';
+import { createTokenIssuer } from './directline-tokens.js';
+
 /** A card or file attached to a bot-side Direct Line activity (the Bot Framework attachment shape). */
 export interface DirectLineAttachment {
   contentType: string;
@@ -36,6 +46,8 @@ export interface DirectLine {
   postBotActivity(conversationId: string, activity: BotSideActivity): Promise<string>;
   /** True when the conversation was started through this Direct Line (so a `webchat:` conversation key is ours). */
   hasConversation(conversationId: string): Promise<boolean>;
+  /** A token for a new conversation of this user, as tokens/generate gives (used by the widget's token endpoint). */
+  issueToken(user: { id: string; name: string; email?: string }): Promise<{ conversationId: string; token: string; expiresIn: number }>;
 }
 
 declare module 'fastify' {
@@ -43,3 +55,62 @@ declare module 'fastify' {
     directline: DirectLine;
   }
 }
+
+/** Bot identity on Direct Line activities. */
+const BOT_NAME = 'Helpdesk';
+
+/**
+ * The self-hosted Direct Line 3.0: tokens, conversations, history in storage, the WebSocket stream, and the bridge
+ * into the same HelpdeskAdapter and turn logic that serve /api/messages.
+ */
+export default fp<{ config: Config }>(
+  async (app, { config }) => {
+    const secret = resolveDirectLineSecret(config.directline.secret, config.dataDir, app.log);
+    const tokens = createTokenIssuer(secret);
+    const store = createDirectLineStore(app.storage.database);
+    const appId = config.botFramework.MicrosoftAppId ?? '';
+    const bot = { id: appId || 'helpdesk-bot', name: config.webchat.title || BOT_NAME };
+    const service = createDirectLineService({
+      store,
+      log: app.log,
+      bot,
+      runTurn: (inbound) => bridge.runTurn(inbound),
+    });
+    const bridge = createDirectLineBridge({
+      adapter: app.helpdesk.adapter,
+      logic: app.helpdesk.logic,
+      appId,
+      botName: bot.name,
+      serviceUrl: `${config.directline.streamBaseUrl || config.publicUrl}/v3/directline`,
+      deliver: (conversationId, activity) => service.deliverFromBot(conversationId, activity),
+    });
+
+    // One WebSocket server per Fastify instance: another plugin may have registered it already.
+    if (!app.hasDecorator('websocketServer')) await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+
+    const directline: DirectLine = {
+      postBotActivity: (conversationId, activity) => service.postBotActivity(conversationId, activity),
+      hasConversation: async (conversationId) => (await store.getConversation(conversationId)) !== undefined,
+      issueToken: async (user) => {
+        const conversationId = newConversationId();
+        const issued = await tokens.issue({ conversationId, user });
+        return { conversationId, token: issued.token, expiresIn: issued.expiresIn };
+      },
+    };
+    app.decorate('directline', directline);
+
+    await app.register(directLineRoutes, {
+      service,
+      tokens,
+      secret,
+      streamBaseUrl: config.directline.streamBaseUrl,
+      activitiesPerMinute: config.directline.activitiesPerMinute,
+      allowedOrigins: config.webchat.allowedOrigins,
+      defaultLocale: 'ja-JP',
+    });
+    app.addHook('preClose', async () => {
+      await service.drain();
+    });
+  },
+  { name: 'directline', dependencies: ['storage'] },
+);

@@ -1,0 +1,235 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { WebSocket } from '@fastify/websocket';
+import { HdErrors } from '../../errors.js';
+import type { ActivitySet, DirectLineUser } from './directline-store.js';
+import { anonymousUserId, newConversationId, type DirectLineService } from './directline-service.js';
+import type { TokenGrant, TokenIssuer } from './directline-tokens.js';
+import { createRateLimiter } from './rate-limiter.js';
+import { applyCors } from './cors.js';
+
+export interface DirectLineRouteOptions {
+  service: DirectLineService;
+  tokens: TokenIssuer;
+  secret: string;
+  /** PUBLIC_URL, or '' to build the streamUrl from the request's own host. */
+  streamBaseUrl: string;
+  activitiesPerMinute: number;
+  allowedOrigins: string[];
+  defaultLocale: string;
+}
+
+type Caller = { kind: 'secret' } | { kind: 'token'; grant: TokenGrant };
+
+const USER_ID = /^[^\s<>"'`]{1,128}$/;
+const LOCALE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
+/** A frame the client may send on the stream: Direct Line clients only ping with empty messages. */
+const PING = /^\s*(\{\s*\})?\s*$/;
+
+function bearer(request: FastifyRequest): string {
+  const header = request.headers.authorization ?? '';
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match?.[1]) throw new HdErrors.FORBIDDEN('a Direct Line secret or token is required (Authorization: Bearer …)');
+  return match[1];
+}
+
+function sameSecret(given: string, secret: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(secret);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function readUser(body: unknown): Partial<DirectLineUser> {
+  if (typeof body !== 'object' || body === null) return {};
+  const user: unknown = Reflect.get(body, 'user');
+  if (user === undefined) return {};
+  if (typeof user !== 'object' || user === null) throw new HdErrors.BAD_ACTIVITY('"user" must be an object');
+  const id: unknown = Reflect.get(user, 'id');
+  const name: unknown = Reflect.get(user, 'name');
+  const email: unknown = Reflect.get(user, 'email');
+  if (id !== undefined && (typeof id !== 'string' || !USER_ID.test(id))) throw new HdErrors.BAD_ACTIVITY('"user.id" must be 1–128 visible characters');
+  if (name !== undefined && (typeof name !== 'string' || name.length > 100)) throw new HdErrors.BAD_ACTIVITY('"user.name" must be a string of at most 100 characters');
+  if (email !== undefined && (typeof email !== 'string' || !/^[^\s@]{1,64}@[^\s@]{1,255}$/.test(email))) {
+    throw new HdErrors.BAD_ACTIVITY('"user.email" must be an e-mail address');
+  }
+  return {
+    ...(typeof id === 'string' ? { id } : {}),
+    ...(typeof name === 'string' ? { name } : {}),
+    ...(typeof email === 'string' ? { email } : {}),
+  };
+}
+
+function readLocale(body: unknown, fallback: string): string {
+  const locale: unknown = typeof body === 'object' && body !== null ? Reflect.get(body, 'locale') : undefined;
+  return typeof locale === 'string' && LOCALE.test(locale) ? locale : fallback;
+}
+
+function readQuery(request: FastifyRequest, key: string): string {
+  const value: unknown = typeof request.query === 'object' && request.query !== null ? Reflect.get(request.query, key) : undefined;
+  return typeof value === 'string' ? value : '';
+}
+
+function readConversationParam(request: FastifyRequest): string {
+  const id: unknown = typeof request.params === 'object' && request.params !== null ? Reflect.get(request.params, 'conversationId') : undefined;
+  if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new HdErrors.NOT_FOUND('this conversation does not exist or has ended');
+  return id;
+}
+
+/** Direct Line 3.0 (REST + WebSocket stream) under /v3/directline, as botframework-directlinejs speaks it. */
+export async function directLineRoutes(app: FastifyInstance, opts: DirectLineRouteOptions): Promise<void> {
+  const { service, tokens } = opts;
+  const postLimiter = createRateLimiter(opts.activitiesPerMinute, 60_000);
+
+  applyCors(app, opts.allowedOrigins, '/v3/directline/*');
+
+  async function caller(request: FastifyRequest): Promise<Caller> {
+    const credential = bearer(request);
+    if (sameSecret(credential, opts.secret)) return { kind: 'secret' };
+    return { kind: 'token', grant: await tokens.verify(credential) };
+  }
+
+  /** The caller may act on this conversation: the secret always, a token only for its own conversation. */
+  async function authorise(request: FastifyRequest): Promise<{ conversationId: string; caller: Caller }> {
+    const who = await caller(request);
+    const conversationId = readConversationParam(request);
+    if (who.kind === 'token' && who.grant.conversationId !== conversationId) {
+      throw new HdErrors.FORBIDDEN('this token belongs to another conversation');
+    }
+    return { conversationId, caller: who };
+  }
+
+  function streamUrl(request: FastifyRequest, conversationId: string, streamToken: string, watermark: string): string {
+    const base = opts.streamBaseUrl || `${request.protocol}://${request.host}`;
+    const ws = base.replace(/^http/i, 'ws');
+    const query = new URLSearchParams({ t: streamToken, ...(watermark ? { watermark } : {}) });
+    return `${ws}/v3/directline/conversations/${encodeURIComponent(conversationId)}/stream?${query.toString()}`;
+  }
+
+  async function conversationAnswer(request: FastifyRequest, grant: TokenGrant, watermark: string, fresh: boolean) {
+    const issued = fresh ? await tokens.issue(grant) : undefined;
+    const token = issued?.token ?? bearer(request);
+    return {
+      conversationId: grant.conversationId,
+      token,
+      expires_in: issued?.expiresIn ?? 1800,
+      streamUrl: streamUrl(request, grant.conversationId, await tokens.issueStream(grant.conversationId), watermark),
+      referenceGrammarId: '',
+    };
+  }
+
+  app.post('/v3/directline/tokens/generate', async (request) => {
+    const who = await caller(request);
+    if (who.kind !== 'secret') throw new HdErrors.FORBIDDEN('tokens/generate needs the Direct Line secret');
+    const user = readUser(request.body);
+    const grant: TokenGrant = {
+      conversationId: newConversationId(),
+      user: { id: user.id ?? anonymousUserId(), name: user.name ?? '', ...(user.email ? { email: user.email } : {}) },
+    };
+    const issued = await tokens.issue(grant);
+    return { conversationId: grant.conversationId, token: issued.token, expires_in: issued.expiresIn };
+  });
+
+  app.post('/v3/directline/tokens/refresh', async (request) => {
+    const who = await caller(request);
+    if (who.kind !== 'token') throw new HdErrors.FORBIDDEN('tokens/refresh needs a Direct Line token');
+    const issued = await tokens.issue(who.grant);
+    return { conversationId: who.grant.conversationId, token: issued.token, expires_in: issued.expiresIn };
+  });
+
+  app.post('/v3/directline/conversations', async (request, reply) => {
+    const who = await caller(request);
+    let grant: TokenGrant;
+    if (who.kind === 'token') {
+      grant = who.grant;
+    } else {
+      const user = readUser(request.body);
+      grant = { conversationId: newConversationId(), user: { id: user.id ?? anonymousUserId(), name: user.name ?? '' } };
+    }
+    const { created } = await service.start(grant.conversationId, grant.user, readLocale(request.body, opts.defaultLocale));
+    reply.code(created ? 201 : 200);
+    return conversationAnswer(request, grant, '', who.kind === 'secret');
+  });
+
+  app.get('/v3/directline/conversations/:conversationId', async (request) => {
+    const { conversationId, caller: who } = await authorise(request);
+    const conversation = await service.requireConversation(conversationId);
+    const grant = who.kind === 'token' ? who.grant : { conversationId, user: conversation.user };
+    return conversationAnswer(request, grant, readQuery(request, 'watermark'), true);
+  });
+
+  app.post('/v3/directline/conversations/:conversationId/activities', async (request) => {
+    const { conversationId, caller: who } = await authorise(request);
+    const key = who.kind === 'token' ? `${conversationId}:${who.grant.user.id}` : `${conversationId}:secret`;
+    if (!postLimiter.take(key)) throw new HdErrors.RATE_LIMITED();
+    const conversation = await service.requireConversation(conversationId);
+    return { id: await service.postUserActivity(conversation, request.body) };
+  });
+
+  app.get('/v3/directline/conversations/:conversationId/activities', async (request): Promise<ActivitySet> => {
+    const { conversationId } = await authorise(request);
+    await service.requireConversation(conversationId);
+    return service.history(conversationId, readQuery(request, 'watermark'));
+  });
+
+  app.post('/v3/directline/conversations/:conversationId/upload', async (request, reply: FastifyReply) => {
+    const { conversationId } = await authorise(request);
+    await service.requireConversation(conversationId);
+    return reply.code(501).send({
+      statusCode: 501,
+      code: 'HD_ERR_UPLOAD_UNSUPPORTED',
+      error: 'Not Implemented',
+      message: 'This helpdesk does not accept file uploads. Please type the error message or code instead.',
+    });
+  });
+
+  app.get(
+    '/v3/directline/conversations/:conversationId/stream',
+    {
+      websocket: true,
+      preValidation: async (request) => {
+        const conversationId = readConversationParam(request);
+        const t = readQuery(request, 't');
+        if (!t) throw new HdErrors.FORBIDDEN('the stream needs the t parameter of its streamUrl');
+        await tokens.verifyStream(t, conversationId);
+        await service.requireConversation(conversationId);
+      },
+    },
+    (socket: WebSocket, request) => {
+      const conversationId = readConversationParam(request);
+      const log = request.log.child({ conversationId: `webchat:${conversationId}` });
+      let sentUpTo = service.readWatermark(readQuery(request, 'watermark'));
+      let replaying = true;
+      const held: ActivitySet[] = [];
+      const send = (set: ActivitySet) => {
+        if (socket.readyState !== socket.OPEN) return;
+        // A set at or below what this socket has already sent arrived twice (live while the history was replaying).
+        if (set.watermark && service.readWatermark(set.watermark) <= sentUpTo) return;
+        if (set.watermark) sentUpTo = service.readWatermark(set.watermark);
+        socket.send(JSON.stringify({ activities: set.activities, ...(set.watermark ? { watermark: set.watermark } : {}) }));
+      };
+      const unsubscribe = service.subscribe(conversationId, (set) => (replaying ? held.push(set) : send(set)));
+      socket.on('close', unsubscribe);
+      socket.on('error', (err) => log.debug({ err }, 'Direct Line stream error'));
+      socket.on('message', (data, isBinary) => {
+        const text = isBinary ? undefined : data.toString();
+        if (text !== undefined && PING.test(text)) return;
+        log.info('closing a Direct Line stream after a frame it does not understand');
+        socket.close(1003, 'the Direct Line stream only accepts empty keep-alive messages');
+      });
+      void (async () => {
+        try {
+          for (;;) {
+            const page = await service.history(conversationId, String(sentUpTo));
+            if (page.activities.length === 0) break;
+            send(page);
+          }
+          replaying = false;
+          for (const set of held.splice(0)) send(set);
+        } catch (err) {
+          log.error({ err }, 'could not replay the Direct Line history');
+          socket.close(1011, 'the history could not be read');
+        }
+      })();
+    },
+  );
+}

@@ -1,0 +1,246 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { DirectLineInbound } from '../../bot/directline-bridge.js';
+import { HdErrors } from '../../errors.js';
+import type { BotSideActivity } from './directline-plugin.js';
+import { readWatermark, type ActivitySet, type DirectLineConversation, type DirectLineStore, type DirectLineUser, type NewActivity, type WireActivity } from './directline-store.js';
+
+/** Channel id on every activity of this Direct Line (history and bot turns alike). */
+export const CHANNEL_ID = 'webchat';
+const MAX_TEXT = 8000;
+
+export type StreamListener = (set: ActivitySet) => void;
+
+export interface DirectLineServiceOptions {
+  store: DirectLineStore;
+  log: FastifyBaseLogger;
+  bot: { id: string; name: string };
+  /** Runs a bot turn (the shared adapter); replies come back through deliverFromBot. */
+  runTurn(inbound: DirectLineInbound): Promise<void>;
+}
+
+export function newConversationId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export function anonymousUserId(): string {
+  return `dl_${randomBytes(12).toString('base64url')}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function optionalString(value: unknown, field: string, max: number): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new HdErrors.BAD_ACTIVITY(`"${field}" must be a string`);
+  if (value.length > max) throw new HdErrors.BAD_ACTIVITY(`"${field}" is longer than ${max} characters`);
+  return value;
+}
+
+/** The only channelData keys Web Chat's own bookkeeping needs back (clientActivityID matches the echo to the pending send). */
+function readClientChannelData(value: unknown): Record<string, unknown> | undefined {
+  if (!isRecord(value)) return undefined;
+  const out: Record<string, unknown> = {};
+  const clientActivityID = optionalString(value.clientActivityID, 'channelData.clientActivityID', 200);
+  const clientTimestamp = optionalString(value.clientTimestamp, 'channelData.clientTimestamp', 64);
+  if (clientActivityID) out.clientActivityID = clientActivityID;
+  if (clientTimestamp) out.clientTimestamp = clientTimestamp;
+  if (isRecord(value.messageBack)) {
+    const displayText = optionalString(value.messageBack.displayText, 'channelData.messageBack.displayText', 500);
+    out.messageBack = displayText ? { displayText } : {};
+  }
+  if (value.postBack === true) out.postBack = true;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** Fields of a bot reply that Web Chat renders; everything else the bot framework adds stays out of the history. */
+const BOT_FIELDS = [
+  'text',
+  'textFormat',
+  'locale',
+  'attachments',
+  'attachmentLayout',
+  'suggestedActions',
+  'inputHint',
+  'speak',
+  'replyToId',
+  'value',
+  'name',
+  'channelData',
+  'entities',
+  'summary',
+] as const;
+
+/** The Direct Line channel's core: conversations, history, live fan-out and the per-conversation turn queue. */
+export function createDirectLineService(options: DirectLineServiceOptions) {
+  const { store, log } = options;
+  const listeners = new Map<string, Set<StreamListener>>();
+  const queues = new Map<string, Promise<void>>();
+
+  function publish(conversationId: string, set: ActivitySet): void {
+    for (const listener of listeners.get(conversationId) ?? []) {
+      try {
+        listener(set);
+      } catch (err) {
+        log.warn({ err, conversationId }, 'a Direct Line stream listener failed');
+      }
+    }
+  }
+
+  async function append(conversationId: string, activity: NewActivity): Promise<WireActivity> {
+    const { watermark, ...stored } = await store.append(conversationId, activity);
+    publish(conversationId, { activities: [stored], watermark });
+    return stored;
+  }
+
+  /** Turns of one conversation run one after another, in arrival order; the HTTP answer does not wait for them. */
+  function enqueueTurn(inbound: DirectLineInbound): void {
+    const key = inbound.conversationId;
+    const previous = queues.get(key) ?? Promise.resolve();
+    const next = previous
+      .then(() => options.runTurn(inbound))
+      .catch((err: unknown) => log.error({ err, conversationId: `${CHANNEL_ID}:${key}` }, 'Direct Line turn failed'));
+    queues.set(key, next);
+    void next.finally(() => {
+      if (queues.get(key) === next) queues.delete(key);
+    });
+  }
+
+  async function requireConversation(conversationId: string): Promise<DirectLineConversation> {
+    const conversation = await store.getConversation(conversationId);
+    if (!conversation) throw new HdErrors.NOT_FOUND('this conversation does not exist or has ended');
+    return conversation;
+  }
+
+  return {
+    requireConversation,
+
+    subscribe(conversationId: string, listener: StreamListener): () => void {
+      let set = listeners.get(conversationId);
+      if (!set) listeners.set(conversationId, (set = new Set()));
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0) listeners.delete(conversationId);
+      };
+    },
+
+    history(conversationId: string, watermark: string): Promise<ActivitySet> {
+      return store.list(conversationId, watermark);
+    },
+
+    /** Starts the conversation (idempotent for one id) and lets the bot greet the user. */
+    async start(conversationId: string, user: DirectLineUser, locale: string): Promise<{ conversation: DirectLineConversation; created: boolean }> {
+      const existing = await store.getConversation(conversationId);
+      if (existing) return { conversation: existing, created: false };
+      const conversation: DirectLineConversation = { id: conversationId, user, locale, createdAt: new Date().toISOString() };
+      try {
+        await store.createConversation(conversation);
+      } catch (err) {
+        const raced = await store.getConversation(conversationId);
+        if (raced) return { conversation: raced, created: false };
+        throw err;
+      }
+      log.info({ conversationId: `${CHANNEL_ID}:${conversationId}`, locale }, 'Direct Line conversation started');
+      enqueueTurn({
+        type: 'conversationUpdate',
+        id: `${conversationId}|start`,
+        timestamp: conversation.createdAt,
+        conversationId,
+        user,
+        locale,
+      });
+      return { conversation, created: true };
+    },
+
+    /** A user's activity: validated, stored with a server id, echoed to the stream, then handed to the bot. */
+    async postUserActivity(conversation: DirectLineConversation, body: unknown): Promise<string> {
+      if (!isRecord(body)) throw new HdErrors.BAD_ACTIVITY('the body must be a JSON object');
+      const type = body.type;
+      if (type !== 'message' && type !== 'typing' && type !== 'event') {
+        throw new HdErrors.BAD_ACTIVITY('"type" must be message, typing or event');
+      }
+      if (type !== 'message') return `${conversation.id}|${type}-${randomBytes(6).toString('hex')}`;
+      const text = optionalString(body.text, 'text', MAX_TEXT) ?? '';
+      const locale = optionalString(body.locale, 'locale', 35) || conversation.locale;
+      const textFormat = optionalString(body.textFormat, 'textFormat', 20);
+      const channelData = readClientChannelData(body.channelData);
+      const value = body.value;
+      if (text.trim() === '' && value === undefined) throw new HdErrors.BAD_ACTIVITY('a message needs "text" or "value"');
+      const stored = await append(conversation.id, {
+        type: 'message',
+        timestamp: new Date().toISOString(),
+        channelId: CHANNEL_ID,
+        conversation: { id: conversation.id },
+        from: { id: conversation.user.id, name: conversation.user.name, role: 'user' },
+        text,
+        locale,
+        ...(textFormat ? { textFormat } : {}),
+        ...(value !== undefined ? { value } : {}),
+        ...(channelData ? { channelData } : {}),
+      });
+      enqueueTurn({
+        type: 'message',
+        id: stored.id,
+        timestamp: stored.timestamp,
+        conversationId: conversation.id,
+        user: conversation.user,
+        locale,
+        text,
+        ...(value !== undefined ? { value } : {}),
+        ...(channelData ? { channelData } : {}),
+      });
+      return stored.id;
+    },
+
+    /** What the bot sends during a turn. Typing indicators go live only; everything else is kept in the history. */
+    async deliverFromBot(conversationId: string, activity: Record<string, unknown>): Promise<string> {
+      const type = typeof activity.type === 'string' ? activity.type : 'message';
+      const from = { id: options.bot.id, name: options.bot.name, role: 'bot' };
+      const now = new Date().toISOString();
+      const fields: Record<string, unknown> = {};
+      for (const field of BOT_FIELDS) if (activity[field] !== undefined) fields[field] = activity[field];
+      const wire: NewActivity = { ...fields, type, timestamp: now, channelId: CHANNEL_ID, conversation: { id: conversationId }, from };
+      if (type === 'typing') {
+        const id = `${conversationId}|typing-${randomBytes(6).toString('hex')}`;
+        publish(conversationId, { activities: [{ ...wire, id }], watermark: '' });
+        return id;
+      }
+      return (await append(conversationId, wire)).id;
+    },
+
+    /** See DirectLine.postBotActivity: a bot-side message from outside a turn (IT staff in a live handoff). */
+    async postBotActivity(conversationId: string, activity: BotSideActivity): Promise<string> {
+      const conversation = await requireConversation(conversationId);
+      if (activity.type !== 'message' || typeof activity.text !== 'string') throw new HdErrors.BAD_ACTIVITY('a bot-side activity is a message with text');
+      const from = {
+        id: activity.from?.id || options.bot.id,
+        name: activity.from?.name ?? options.bot.name,
+        // Web Chat draws anything that is not the user on the bot's side.
+        role: 'bot',
+      };
+      const stored = await append(conversationId, {
+        type: 'message',
+        timestamp: new Date().toISOString(),
+        channelId: CHANNEL_ID,
+        conversation: { id: conversationId },
+        from,
+        text: activity.text,
+        locale: activity.locale ?? conversation.locale,
+        ...(activity.suggestedActions ? { suggestedActions: activity.suggestedActions } : {}),
+        ...(activity.attachments ? { attachments: activity.attachments } : {}),
+      });
+      return stored.id;
+    },
+
+    /** Waits for the turns in flight (shutdown). */
+    async drain(): Promise<void> {
+      await Promise.allSettled([...queues.values()]);
+    },
+
+    readWatermark,
+  };
+}
+
+export type DirectLineService = ReturnType<typeof createDirectLineService>;

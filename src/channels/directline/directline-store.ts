@@ -1,0 +1,148 @@
+import type { Database } from '../../storage/database.js';
+
+/** Who a Direct Line conversation belongs to. */
+export interface DirectLineUser {
+  id: string;
+  name: string;
+  email?: string;
+}
+
+export interface DirectLineConversation {
+  id: string;
+  user: DirectLineUser;
+  locale: string;
+  createdAt: string;
+}
+
+/** An activity before the store gives it an id. */
+export interface NewActivity {
+  type: string;
+  timestamp: string;
+  channelId: string;
+  conversation: { id: string };
+  from: { id: string; name?: string; role?: string };
+  [field: string]: unknown;
+}
+
+/** An activity as Direct Line clients receive it: the Bot Framework activity shape, always with id and from. */
+export interface WireActivity extends NewActivity {
+  id: string;
+}
+
+/** A page of history: what Direct Line's GET activities and the stream send. */
+export interface ActivitySet {
+  activities: WireActivity[];
+  /** The watermark after the last activity of the set (the caller's own watermark when the set is empty). */
+  watermark: string;
+}
+
+export interface DirectLineStore {
+  createConversation(conversation: DirectLineConversation): Promise<void>;
+  getConversation(id: string): Promise<DirectLineConversation | undefined>;
+  /** Stores an activity; the server assigns its id and watermark. */
+  append(conversationId: string, activity: NewActivity): Promise<WireActivity & { watermark: string }>;
+  /** Activities after the watermark ('' = from the start), oldest first. */
+  list(conversationId: string, watermark: string, limit?: number): Promise<ActivitySet>;
+}
+
+/** Direct Line ids look like Azure's: the conversation, a bar, a zero-padded sequence number. */
+export function activityId(conversationId: string, seq: number): string {
+  return `${conversationId}|${String(seq).padStart(7, '0')}`;
+}
+
+/** Parses a client-supplied watermark; anything but a non-negative integer counts as "from the start". */
+export function readWatermark(raw: unknown): number {
+  if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw)) return 0;
+  return Number(raw);
+}
+
+function parseBody(body: string): Record<string, unknown> {
+  const parsed: unknown = JSON.parse(body);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
+  return Object.fromEntries(Object.entries(parsed));
+}
+
+function readFrom(value: unknown): WireActivity['from'] {
+  if (typeof value !== 'object' || value === null) return { id: 'unknown' };
+  const id: unknown = Reflect.get(value, 'id');
+  const name: unknown = Reflect.get(value, 'name');
+  const role: unknown = Reflect.get(value, 'role');
+  return {
+    id: typeof id === 'string' ? id : 'unknown',
+    ...(typeof name === 'string' ? { name } : {}),
+    ...(typeof role === 'string' ? { role } : {}),
+  };
+}
+
+/** History and conversations of the self-hosted Direct Line, in the shared database (SQLite or PostgreSQL). */
+export function createDirectLineStore(database: Database): DirectLineStore {
+  const { db } = database;
+  return {
+    async createConversation(conversation) {
+      await db
+        .insertInto('directline_conversations')
+        .values({
+          id: conversation.id,
+          user_id: conversation.user.id,
+          user_name: conversation.user.name,
+          user_email: conversation.user.email ?? null,
+          locale: conversation.locale,
+          created_at: conversation.createdAt,
+          updated_at: conversation.createdAt,
+        })
+        .execute();
+    },
+
+    async getConversation(id) {
+      const row = await db.selectFrom('directline_conversations').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) return undefined;
+      return {
+        id: row.id,
+        user: { id: row.user_id, name: row.user_name, ...(row.user_email ? { email: row.user_email } : {}) },
+        locale: row.locale,
+        createdAt: row.created_at,
+      };
+    },
+
+    async append(conversationId, activity) {
+      const now = new Date().toISOString();
+      const inserted = await db
+        .insertInto('directline_activities')
+        .values({ conversation_id: conversationId, body: JSON.stringify(activity), created_at: now })
+        .returning('seq')
+        .executeTakeFirstOrThrow();
+      await db.updateTable('directline_conversations').set({ updated_at: now }).where('id', '=', conversationId).execute();
+      const seq = Number(inserted.seq);
+      return { ...activity, id: activityId(conversationId, seq), watermark: String(seq) };
+    },
+
+    async list(conversationId, watermark, limit = 500) {
+      const after = readWatermark(watermark);
+      const rows = await db
+        .selectFrom('directline_activities')
+        .select(['seq', 'body'])
+        .where('conversation_id', '=', conversationId)
+        .where('seq', '>', after)
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
+      const activities = rows.map((row): WireActivity => {
+        const body = parseBody(row.body);
+        const type = body.type;
+        const timestamp = body.timestamp;
+        const channelId = body.channelId;
+        return {
+          ...body,
+          type: typeof type === 'string' ? type : 'message',
+          id: activityId(conversationId, Number(row.seq)),
+          timestamp: typeof timestamp === 'string' ? timestamp : new Date(0).toISOString(),
+          channelId: typeof channelId === 'string' ? channelId : 'webchat',
+          conversation: { id: conversationId },
+          from: readFrom(body.from),
+        };
+      });
+      const last = rows.at(-1);
+      return { activities, watermark: last ? String(last.seq) : after > 0 ? String(after) : '' };
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import { createHmac } from 'node:crypto';
+import { SignJWT, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { HdErrors } from '../../errors.js';
+import type { DirectLineUser } from './directline-store.js';
+
+/** Web Chat refreshes every 15 minutes; a token lives twice as long. */
+export const TOKEN_LIFETIME_SECONDS = 30 * 60;
+/** The streamUrl carries its own short-lived credential: browsers cannot send headers on a WebSocket. */
+export const STREAM_TOKEN_LIFETIME_SECONDS = 5 * 60;
+
+const ISSUER = 'helpdesk-directline';
+const CONVERSATION_AUDIENCE = 'directline:conversation';
+const STREAM_AUDIENCE = 'directline:stream';
+
+/** What a verified Direct Line token grants: one conversation, as one user. */
+export interface TokenGrant {
+  conversationId: string;
+  user: DirectLineUser;
+}
+
+export interface IssuedToken {
+  token: string;
+  expiresIn: number;
+}
+
+export interface TokenIssuer {
+  issue(grant: TokenGrant): Promise<IssuedToken>;
+  /** Verifies a conversation token; 403 (Direct Line's "token expired or invalid") otherwise. */
+  verify(token: string): Promise<TokenGrant>;
+  issueStream(conversationId: string): Promise<string>;
+  /** Verifies a streamUrl credential for that conversation; 403 otherwise. */
+  verifyStream(token: string, conversationId: string): Promise<void>;
+}
+
+function readString(payload: JWTPayload, key: string): string | undefined {
+  const value = payload[key];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function forbidden(err: unknown): Error {
+  if (err instanceof joseErrors.JWTExpired) return new HdErrors.FORBIDDEN('the Direct Line token has expired');
+  return new HdErrors.FORBIDDEN('the Direct Line token is not valid');
+}
+
+/** Signs Direct Line tokens (HS256, jose) with a key derived from DIRECTLINE_SECRET: rotating the secret revokes them. */
+export function createTokenIssuer(secret: string): TokenIssuer {
+  const key = createHmac('sha256', secret).update('helpdesk directline token key v1').digest();
+  return {
+    async issue(grant) {
+      const token = await new SignJWT({
+        conv: grant.conversationId,
+        // Web Chat decodes the token and takes its `user` claim as the user id.
+        user: grant.user.id,
+        name: grant.user.name,
+        ...(grant.user.email ? { email: grant.user.email } : {}),
+      })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuer(ISSUER)
+        .setAudience(CONVERSATION_AUDIENCE)
+        .setSubject(grant.user.id)
+        .setIssuedAt()
+        .setExpirationTime(`${TOKEN_LIFETIME_SECONDS}s`)
+        .sign(key);
+      return { token, expiresIn: TOKEN_LIFETIME_SECONDS };
+    },
+
+    async verify(token) {
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: CONVERSATION_AUDIENCE, algorithms: ['HS256'] }));
+      } catch (err) {
+        throw forbidden(err);
+      }
+      const conversationId = readString(payload, 'conv');
+      const userId = readString(payload, 'user');
+      if (!conversationId || !userId) throw new HdErrors.FORBIDDEN('the Direct Line token is not valid');
+      const email = readString(payload, 'email');
+      return { conversationId, user: { id: userId, name: readString(payload, 'name') ?? '', ...(email ? { email } : {}) } };
+    },
+
+    async issueStream(conversationId) {
+      return new SignJWT({ conv: conversationId })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuer(ISSUER)
+        .setAudience(STREAM_AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime(`${STREAM_TOKEN_LIFETIME_SECONDS}s`)
+        .sign(key);
+    },
+
+    async verifyStream(token, conversationId) {
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: STREAM_AUDIENCE, algorithms: ['HS256'] }));
+      } catch (err) {
+        throw forbidden(err);
+      }
+      if (readString(payload, 'conv') !== conversationId) throw new HdErrors.FORBIDDEN('this stream belongs to another conversation');
+    },
+  };
+}

@@ -1,0 +1,98 @@
+// The full-page Web Chat: fetches a token, keeps the conversation in sessionStorage, and resumes it after a reload.
+(function () {
+  'use strict';
+  var settings = JSON.parse(document.getElementById('hd-settings').textContent);
+  var STORAGE_KEY = 'helpdesk.webchat.v1';
+  var domain = location.origin + '/v3/directline';
+  var status = document.getElementById('status');
+
+  // Credentials handed over by the embed script travel in the fragment (never sent to a server); drop them from the URL.
+  var fragment = new URLSearchParams(location.hash.slice(1));
+  var userAssertion = fragment.get('ua');
+  var hostToken = fragment.get('token');
+  if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+
+  function loadSession() {
+    try {
+      var saved = JSON.parse(sessionStorage.getItem(STORAGE_KEY) || 'null');
+      return saved && typeof saved.conversationId === 'string' && typeof saved.token === 'string' ? saved : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function saveSession(session) {
+    try {
+      sessionStorage.setItem(STORAGE_KEY, JSON.stringify(session));
+    } catch (e) {
+      // Storage may be blocked (private mode, third-party iframe): the chat still works, it just does not survive a reload.
+    }
+  }
+
+  function postJson(url, body, token) {
+    var headers = { 'content-type': 'application/json' };
+    if (token) headers.authorization = 'Bearer ' + token;
+    return fetch(url, { method: 'POST', headers: headers, body: JSON.stringify(body || {}) }).then(function (res) {
+      if (!res.ok) throw new Error(url + ' answered ' + res.status);
+      return res.json();
+    });
+  }
+
+  // A saved conversation is resumed with a refreshed token; an expired one (403) or an ended one (404) starts afresh.
+  function resume(saved) {
+    return postJson(domain + '/tokens/refresh', {}, saved.token).then(
+      function (answer) {
+        return { token: answer.token, conversationId: saved.conversationId, resume: true };
+      },
+      function () {
+        return null;
+      },
+    );
+  }
+
+  function start() {
+    if (hostToken) return Promise.resolve({ token: hostToken, conversationId: null, resume: false });
+    return postJson('/api/webchat/token', userAssertion ? { userAssertion: userAssertion } : {}).then(function (answer) {
+      return { token: answer.token, conversationId: answer.conversationId, resume: false };
+    });
+  }
+
+  var saved = loadSession();
+  (saved ? resume(saved) : Promise.resolve(null))
+    .then(function (resumed) {
+      return resumed || start();
+    })
+    .then(function (session) {
+      var options = { domain: domain, token: session.token, conversationStartProperties: { locale: settings.locale } };
+      // Resuming: Direct Line reconnects with GET conversations/{id}; with no watermark the whole history is replayed
+      // into this fresh page, after which the client carries its own watermark on any later reconnect.
+      if (session.resume) options.conversationId = session.conversationId;
+      var directLine = window.WebChat.createDirectLine(options);
+
+      function remember() {
+        var conversationId = directLine.conversationId || session.conversationId;
+        if (conversationId) {
+          saveSession({ conversationId: conversationId, token: directLine.token || session.token, watermark: directLine.watermark || '' });
+        }
+      }
+      remember();
+      directLine.activity$.subscribe(remember);
+      setInterval(remember, 60 * 1000);
+
+      var styleOptions = {
+        accent: settings.accent,
+        botAvatarInitials: 'IT',
+        hideUploadButton: true,
+        suggestedActionLayout: 'flow',
+      };
+      if (settings.botAvatarUrl) styleOptions.botAvatarImage = settings.botAvatarUrl;
+      window.WebChat.renderWebChat(
+        { directLine: directLine, locale: settings.locale, styleOptions: styleOptions },
+        document.getElementById('webchat'),
+      );
+      status.hidden = true;
+    })
+    .catch(function () {
+      status.textContent = settings.text.failed;
+    });
+})();

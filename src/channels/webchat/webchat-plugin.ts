@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Config } from '../../config.js';
+import { HdErrors } from '../../errors.js';
+import { applyCors } from '../directline/cors.js';
+import { anonymousUserId } from '../directline/directline-service.js';
+import { createRateLimiter } from '../directline/rate-limiter.js';
+import { negotiateLocale } from './negotiate-locale.js';
+import { verifyUserAssertion } from './user-assertion.js';
+import { loadWebChatBundle } from './webchat-bundle.js';
+import { WEBCHAT_TEXT, renderWebChatPage, scriptJson } from './webchat-page.js';
+
+const ASSETS = new URL('./assets/', import.meta.url);
+
+function readString(source: unknown, key: string): string | undefined {
+  const value: unknown = typeof source === 'object' && source !== null ? Reflect.get(source, key) : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The Web Chat widget: full page, embed script, the bundle from our own server, and the page's token endpoint. */
+async function webChat(app: FastifyInstance, { config }: { config: Config }): Promise<void> {
+  const settings = config.webchat;
+  const bundle = loadWebChatBundle();
+  const pageScript = readFileSync(new URL('page.js', ASSETS), 'utf8');
+  const embedScript = readFileSync(new URL('embed.js', ASSETS), 'utf8').replace(
+    '__HELPDESK_SETTINGS__',
+    scriptJson({ accent: settings.accent, text: WEBCHAT_TEXT }),
+  );
+  const frameAncestors = ["'self'", ...settings.allowedOrigins].join(' ');
+  const tokenLimiter = createRateLimiter(settings.tokensPerMinute, 60_000);
+
+  applyCors(app, settings.allowedOrigins, '/api/webchat/token');
+
+  app.get('/webchat', async (request, reply) => {
+    const locale = negotiateLocale(request.headers['accept-language'], readString(request.query, 'locale'));
+    reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('content-security-policy', `frame-ancestors ${frameAncestors}`)
+      .header('cache-control', 'no-store')
+      .header('vary', 'Accept-Language');
+    return renderWebChatPage({ config: settings, locale, bundlePath: bundle.path, embedded: readString(request.query, 'embed') === '1' });
+  });
+
+  app.get('/webchat/page.js', async (_request, reply) => {
+    reply.header('content-type', 'text/javascript; charset=utf-8').header('cache-control', 'no-cache');
+    return pageScript;
+  });
+
+  app.get(bundle.path, async (request: FastifyRequest, reply: FastifyReply) => {
+    reply
+      .header('content-type', 'text/javascript; charset=utf-8')
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .header('etag', bundle.etag)
+      .header('vary', 'Accept-Encoding');
+    if (request.headers['if-none-match'] === bundle.etag) return reply.code(304).send();
+    if (/\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) {
+      reply.header('content-encoding', 'gzip');
+      return reply.send(await bundle.gzipped());
+    }
+    return reply.send(bundle.raw);
+  });
+
+  app.get('/embed.js', async (_request, reply) => {
+    reply
+      .header('content-type', 'text/javascript; charset=utf-8')
+      .header('cache-control', 'public, max-age=300')
+      .header('cross-origin-resource-policy', 'cross-origin');
+    return embedScript;
+  });
+
+  app.post('/api/webchat/token', async (request) => {
+    if (!tokenLimiter.take(request.ip)) throw new HdErrors.RATE_LIMITED();
+    const assertion = readString(request.body, 'userAssertion');
+    if (assertion !== undefined) {
+      if (!settings.userAssertionSecret) throw new HdErrors.FORBIDDEN('user assertions are not enabled on this server');
+      const user = await verifyUserAssertion(assertion, settings.userAssertionSecret);
+      const issued = await app.directline.issueToken(user);
+      return { conversationId: issued.conversationId, token: issued.token, expires_in: issued.expiresIn, userId: user.id };
+    }
+    if (!settings.anonymous) throw new HdErrors.FORBIDDEN('anonymous chat is disabled; sign in through the intranet page');
+    const userId = anonymousUserId();
+    const issued = await app.directline.issueToken({ id: userId, name: '' });
+    return { conversationId: issued.conversationId, token: issued.token, expires_in: issued.expiresIn, userId };
+  });
+}
+
+export default fp<{ config: Config }>(async (app, opts) => app.register(webChat, opts), {
+  name: 'webchat',
+  dependencies: ['directline'],
+});
