@@ -117,6 +117,8 @@ async function helpdeskApp(app: FastifyInstance, opts: AppOptions): Promise<void
   await app.register(messagesRoute, { adapter, logic });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  await app.register(directLine, { config });
+  await app.register(webChat, { config });
   app.get('/readyz', async () => {
     try {
       await app.storage.database.ping();
