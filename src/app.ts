@@ -2,13 +2,14 @@ import type { FastifyError, FastifyInstance, FastifyServerOptions } from 'fastif
 import fp from 'fastify-plugin';
 import { createAdapter } from './bot/create-adapter.js';
 import { createHelpdeskBot } from './bot/helpdesk-bot.js';
+import { createTeamsCardLocks } from './bot/teams-card-locks.js';
 import { createHandoffEventExtension } from './bot/handoff-event.js';
 import teamsStaffChannel from './handoff/notifiers/teams-staff-plugin.js';
 import itsmWebhook from './handoff/webhook/webhook-plugin.js';
 import { messagesRoute } from './bot/messages-route.js';
-import type { Config } from './config.js';
 import directLine from './channels/directline/directline-plugin.js';
 import webChat from './channels/webchat/webchat-plugin.js';
+import type { Config } from './config.js';
 import { loadContent } from './content/load-content.js';
 import { createTurnRunner } from './conversation/turn-runner.js';
 import { HdErrors } from './errors.js';
@@ -113,12 +114,13 @@ async function helpdeskApp(app: FastifyInstance, opts: AppOptions): Promise<void
   const adapter = createAdapter(config.botFramework, content.messages, app.log);
   const logic = createHelpdeskBot(runner, app.log);
   logic.use(createHandoffEventExtension(config.handoffEventEnabled, app.log));
+  logic.use(createTeamsCardLocks(app.log));
   app.decorate('helpdesk', { config, content, catalog, adapter, runner, logic });
   await app.register(messagesRoute, { adapter, logic });
-
-  app.get('/healthz', async () => ({ status: 'ok' }));
   await app.register(directLine, { config });
   await app.register(webChat, { config });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async () => {
     try {
       await app.storage.database.ping();

@@ -26,7 +26,7 @@ export function createHelpdeskBot(runner: TurnRunner, logger: Logger) {
     if (input.kind === 'message') await context.sendActivity({ type: 'typing' });
     const result = await runner.run(input);
     const activities = result.outputs.flatMap((output) => {
-      const activity = renderActivity(output, result.locale === 'ja' ? 'ja-JP' : 'en-US');
+      const activity = renderActivity(output, result.locale === 'ja' ? 'ja-JP' : 'en-US', context.activity.channelId);
       return activity ? [activity] : [];
     });
     if (activities.length > 0) await context.sendActivities(activities);

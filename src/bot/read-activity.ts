@@ -14,14 +14,63 @@ function readAction(value: unknown): ChoiceAction | undefined {
   return ACTIONS.find((a) => a === action);
 }
 
+/** A click on one of the bot's buttons (any action), as opposed to typed text. */
+function isChoiceClick(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Reflect.get(value, 'kind') === CHOICE_VALUE_KIND;
+}
+
 /** Our key for a conversation: the channel plus its own id, so two channels can never share a conversation. */
 export function conversationKey(activity: Pick<Activity, 'channelId' | 'conversation'>): string {
   return `${activity.channelId}:${activity.conversation.id}`;
 }
 
+/** Teams conversations with more than one person, where the bot only listens when @mentioned. */
+const SHARED_CONVERSATIONS = new Set(['groupChat', 'channel']);
+
+function isSharedTeamsConversation(activity: Activity): boolean {
+  return activity.channelId === 'msteams' && SHARED_CONVERSATIONS.has(activity.conversation?.conversationType ?? '');
+}
+
+/** The texts of the mention entities that name the bot (e.g. "<at>IT Helpdesk</at>"), validated one by one. */
+function botMentionTexts(activity: Activity): string[] {
+  const botId = activity.recipient?.id;
+  if (!botId || !Array.isArray(activity.entities)) return [];
+  const texts: string[] = [];
+  for (const entity of activity.entities) {
+    if (typeof entity !== 'object' || entity === null || entity.type !== 'mention') continue;
+    const mentioned: unknown = Reflect.get(entity, 'mentioned');
+    const id = typeof mentioned === 'object' && mentioned !== null ? Reflect.get(mentioned, 'id') : undefined;
+    const text: unknown = Reflect.get(entity, 'text');
+    if (id === botId) texts.push(typeof text === 'string' ? text : '');
+  }
+  return texts;
+}
+
+/** The message without the @mentions of the bot, so "@Helpdesk 809" reads as "809". */
+function withoutBotMentions(text: string, mentions: string[]): string {
+  let result = text;
+  for (const mention of mentions) if (mention !== '') result = result.split(mention).join(' ');
+  return result.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Welcome once the bot is installed for someone: Teams personal scope (conversationUpdate adding the bot or the
+ * user, installationUpdate "add"), or a user joining an Emulator / Web Chat conversation. Never in group chats and
+ * team channels, where a welcome for each new member would be noise.
+ */
+function isWelcomeMoment(activity: Activity): boolean {
+  if (isSharedTeamsConversation(activity)) return false;
+  if (activity.type === ActivityTypes.InstallationUpdate) return activity.action === 'add' || activity.action === 'add-upgrade';
+  if (activity.type !== ActivityTypes.ConversationUpdate) return false;
+  const botId = activity.recipient?.id;
+  const added = activity.membersAdded ?? [];
+  if (activity.channelId === 'msteams') return added.length > 0;
+  return added.some((m) => m.id !== botId);
+}
+
 /**
  * Activity → channel-neutral UserInput, or undefined for activities the helpdesk ignores.
- * Mentions of the bot are stripped so "@Helpdesk 809" reads as "809".
+ * In Teams group chats and channels only messages that @mention the bot (or click its buttons) are read.
  */
 export function readActivity(activity: Activity): UserInput | undefined {
   const base = {
@@ -33,15 +82,13 @@ export function readActivity(activity: Activity): UserInput | undefined {
   };
   if (activity.type === ActivityTypes.Message) {
     const action = readAction(activity.value);
-    const recipientId = activity.recipient?.id;
-    const text = recipientId ? TurnContext.removeRecipientMention(activity) ?? activity.text ?? '' : activity.text ?? '';
-    if (!action && text.trim() === '') return undefined;
-    return { ...base, kind: 'message', text: text.trim(), action };
+    const clicked = isChoiceClick(activity.value);
+    const mentions = botMentionTexts(activity);
+    if (isSharedTeamsConversation(activity) && mentions.length === 0 && !clicked) return undefined;
+    const text = withoutBotMentions(typeof activity.text === 'string' ? activity.text : '', mentions);
+    if (!action && text === '') return undefined;
+    return { ...base, kind: 'message', text, action };
   }
-  if (activity.type === ActivityTypes.ConversationUpdate) {
-    const botId = activity.recipient?.id;
-    const joined = (activity.membersAdded ?? []).some((m) => m.id !== botId);
-    return joined ? { ...base, kind: 'join', text: '' } : undefined;
-  }
+  if (isWelcomeMoment(activity)) return { ...base, kind: 'join', text: '' };
   return undefined;
 }

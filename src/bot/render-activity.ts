@@ -1,18 +1,29 @@
 import { ActionTypes, ActivityTypes, type Activity } from 'botbuilder';
 import type { BotOutput } from '../../dialogs/types.js';
+import { CHOICE_VALUE_KIND, questionCard } from './adaptive-card.js';
 
-/** Button payloads carry this marker so a click is never mistaken for typed text. */
-export const CHOICE_VALUE_KIND = 'hd.choice';
+export { CHOICE_VALUE_KIND } from './adaptive-card.js';
+
+/** Channels that render Adaptive Cards with Action.Submit and let the bot update a sent card in place. */
+const CARD_CHANNELS = new Set(['msteams']);
 
 /**
- * One dialog output → one Bot Framework activity. Questions carry suggested actions (messageBack: the click
+ * One dialog output → one Bot Framework activity. In Teams a question is an Adaptive Card whose buttons are
+ * locked after a click (see teams-card-locks.ts); elsewhere it carries suggested actions (messageBack: the click
  * sends the button's action as `value` and shows its label as the user's message).
  */
-export function renderActivity(output: BotOutput, locale: string): Partial<Activity> | undefined {
+export function renderActivity(output: BotOutput, locale: string, channelId = ''): Partial<Activity> | undefined {
   switch (output.type) {
     case 'say':
       return { type: ActivityTypes.Message, text: output.text, textFormat: 'markdown', locale };
     case 'ask':
+      if (CARD_CHANNELS.has(channelId)) {
+        return {
+          type: ActivityTypes.Message,
+          locale,
+          attachments: [questionCard({ text: output.text, choices: output.choices, stepId: output.stepId })],
+        };
+      }
       return {
         type: ActivityTypes.Message,
         text: output.text,
@@ -29,7 +40,8 @@ export function renderActivity(output: BotOutput, locale: string): Partial<Activ
           })),
         },
       };
-    case 'handoff':
+    default:
+      // Handoffs and ticket actions are side effects, carried out by the runner and src/handoff.
       return undefined;
   }
 }
