@@ -24,9 +24,11 @@ const HEX = /(?<![0-9A-Za-z])0x([0-9A-Fa-f]{1,8})(?![0-9A-Za-z])/g;
 /** Eight hex digits that start like an HRESULT_FROM_WIN32 (8007xxxx), written without 0x. */
 const BARE_HRESULT = /(?<![0-9A-Za-z])(8007[0-9A-Fa-f]{4})(?![0-9A-Za-z])/g;
 /** A negative HRESULT as some tools print it: -2147024891. */
-const SIGNED_HRESULT = /(?<![0-9A-Za-z.])-(21474\d{5})(?![0-9])/g;
+const SIGNED_HRESULT = /(?<![0-9A-Za-z.])-(214[67]\d{6})(?![0-9])/g;
 /** Four to eight hex digits mixing letters and digits ("35F0"); plain words such as "cafe" are not codes. */
 const BARE_HEX = /(?<![0-9A-Za-z_.:/-])(?=[0-9A-Fa-f]*[0-9])(?=[0-9A-Fa-f]*[A-Fa-f])([0-9A-Fa-f]{4}|[0-9A-Fa-f]{8})(?![0-9A-Za-z_-])/g;
+/** Hex digits right after an error word, even with a colon between ("エラーコード：35F0"). */
+const CUED_HEX = /(?:エラー|error|err|code|コード)\s*(?:コード|code)?\s*[:：=]\s*([0-9A-Fa-f]{4,8})(?![0-9A-Za-z_])/dgi;
 /** Whole numbers that are not part of a date, a time, a version, an address or a quantity. */
 const DECIMAL = /(?<![0-9A-Za-z_.:/,-])(\d{1,10})(?![0-9A-Za-z_]|[.,:/-]\d|\s*(?:%|回|分|秒|時|日|年|月|件|台|人|円|個|度|番ポート|ポート|mb|gb|kb|ms|min|sec|hours?|days?|times|minutes?|seconds?|mbps|番目)(?![A-Za-z]))/gi;
 /** Words that make the number right after them an error number. */
@@ -83,6 +85,12 @@ export function findErrorMentions(text: string, catalog: ErrorCatalog): ErrorMen
   for (const match of folded.matchAll(SIGNED_HRESULT)) {
     const value = -Number(match[1]);
     add({ raw: match[0], kind: 'code', form: 'hresult', at: match.index, entry: catalog.byCode(value) }, match[0].length);
+  }
+  for (const match of folded.matchAll(CUED_HEX)) {
+    const raw = match[1] ?? '';
+    const at = match.indices?.[1]?.[0];
+    if (at === undefined || !/[A-Fa-f]/.test(raw)) continue; // digits only: read as a decimal below
+    add({ raw, kind: 'code', form: 'bare-hex', at, entry: catalog.byCode(Number.parseInt(raw, 16)) }, raw.length);
   }
   for (const match of folded.matchAll(BARE_HEX)) {
     const raw = match[1] ?? '';

@@ -73,7 +73,7 @@ export function requestedLocale(text: string): Locale | undefined {
 
 /** Words that make a message a description of a problem rather than an answer to a check. */
 const TOPIC =
-  /vpn|ipsec|ike|l2tp|sstp|証明書|certificate|cert\b|パスワード|password|ユーザー名|username|user\s*name|認証|サインイン|sign[-\s]?in|log\s*in|ログイン|サーバー|server|接続先|タイムアウト|time[sd]?\s*out|切断|disconnect|drop|切れ|ネット|wi-?fi|network|回線|トンネル|tunnel|事前共有|pre-?shared|psk/i;
+  /vpn|ipsec|ike|l2tp|sstp|証明書|certificate|cert\b|パスワード|password|ユーザー名|username|user\s*name|認証|サインイン|sign[-\s]?in|log\s*in|ログイン|サーバー|server|接続先|タイムアウト|time[sd]?\s*out|切断|disconnect|drop|切れ|ネット|wi-?fi|network|回線|トンネル|tunnel|事前共有|pre-?shared|psk|社内|システム|在宅|テレワーク|リモート|remote|intranet|company\s+network|社外から/i;
 
 export function mentionsTopic(text: string): boolean {
   return TOPIC.test(fold(text));

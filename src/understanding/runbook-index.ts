@@ -34,6 +34,8 @@ const MIN_SCORE = 4;
 /** The best hit must beat the second by this factor to be taken without asking. */
 const CONFIDENCE_RATIO = 1.6;
 const MAX_HITS = 3;
+/** A generic runbook (no error of its own) gives way to a specific one that matches about as well. */
+const GENERIC_WEIGHT = 0.7;
 
 /**
  * Which runbook serves an error (the one naming it, else the generic runbook of its family), and which runbooks
@@ -55,6 +57,7 @@ export function createRunbookIndex(runbooks: ReadonlyMap<string, Runbook>, catal
     byTitle.set(titleKey(runbook.title.en), runbook);
   }
 
+  const generic = new Set([...runbooks.values()].filter((r) => r.errors.length === 0).map((r) => r.id));
   const search = new MiniSearch<SymptomDoc>({
     fields: ['title', 'symptoms', 'causes'],
     tokenize: searchTokens,
@@ -64,6 +67,7 @@ export function createRunbookIndex(runbooks: ReadonlyMap<string, Runbook>, catal
       fuzzy: (term) => (/^[a-z]{6,}$/.test(term) ? 0.2 : false),
       prefix: (term) => /^[a-z]{4,}$/.test(term),
       combineWith: 'OR',
+      boostDocument: (id) => (generic.has(String(id)) ? GENERIC_WEIGHT : 1),
     },
   });
   search.addAll(
