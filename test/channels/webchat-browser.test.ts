@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { buildApp, type TestApp } from '../helper.js';
+
+const SEED = 'ERROR_IPSEC_IKE_SA_REAPEDエラーが発生したとき、どのように対処すればいいですか?';
+const CHROMIUM = '/usr/bin/chromium';
+// Without the networking flags Chromium floods this offline machine with refused connections.
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const bubble = (page: Page, text: string) => page.locator('.webchat__bubble', { hasText: text }).first();
+
+describe('Web Chat in Chromium', () => {
+  let t: TestApp;
+  let base: string;
+  let host: Server;
+  let hostOrigin: string;
+  let context: BrowserContext;
+  let profile: string;
+
+  before(async () => {
+    // The intranet page on another origin, embedding the widget with one script tag.
+    host = createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.end(`<!doctype html><html lang="ja"><head><title>Intranet</title></head><body><h1>社内ポータル</h1><script src="${base}/embed.js" async></script></body></html>`);
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    hostOrigin = `http://localhost:${(host.address() as AddressInfo).port}`;
+    t = await buildApp({ DIRECTLINE_SECRET: 'browser-test-directline-secret-0123456789', WEBCHAT_ALLOWED_ORIGINS: hostOrigin });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    profile = mkdtempSync(join(tmpdir(), 'helpdesk-chromium-'));
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, locale: 'ja-JP' });
+  });
+
+  after(async () => {
+    await context?.close();
+    rmSync(profile, { recursive: true, force: true });
+    await t?.close();
+    await new Promise<void>((resolve) => host.close(() => resolve()));
+  });
+
+  it('runs the seed dialogue with buttons, and a reload keeps the conversation', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/webchat`);
+    await bubble(page, 'IT ヘルプデスクのボットです').waitFor({ timeout: 30_000 });
+
+    const input = page.locator('[data-id="webchat-sendbox-input"]');
+    await input.fill(SEED);
+    await input.press('Enter');
+    await bubble(page, 'VPN クライアントとネットワークの設定').waitFor({ timeout: 15_000 });
+    await bubble(page, 'ERROR_IPSEC_IKE_SA_REAPED（13808').waitFor();
+
+    await page.locator('button.webchat__suggested-action', { hasText: 'まだ解決しない' }).first().click();
+    await bubble(page, '確認 2/').waitFor({ timeout: 15_000 });
+    // The user's own messages were echoed with server ids: none is left pending or failed.
+    assert.equal(await page.locator('.webchat__bubble', { hasText: SEED }).count(), 1);
+    assert.equal(await page.getByText(/送信できませんでした|Send failed/).count(), 0);
+
+    await page.reload();
+    await bubble(page, '確認 2/').waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('.webchat__bubble', { hasText: SEED }).count(), 1, 'the history comes back once');
+    assert.equal(await page.locator('.webchat__bubble', { hasText: 'IT ヘルプデスクのボットです' }).count(), 1, 'no second welcome');
+    await page.close();
+  });
+
+  it('opens from one script tag on a page of another origin', async () => {
+    const page = await context.newPage();
+    await page.goto(`${hostOrigin}/`);
+    const open = page.locator('button[data-helpdesk="open"]');
+    await open.click();
+    const chat = page.frameLocator('iframe[data-helpdesk="chat"]');
+    await chat.locator('.webchat__bubble', { hasText: 'IT ヘルプデスクのボットです' }).first().waitFor({ timeout: 30_000 });
+    await chat.locator('[data-id="webchat-sendbox-input"]').fill(SEED);
+    await chat.locator('[data-id="webchat-sendbox-input"]').press('Enter');
+    await chat.locator('.webchat__bubble', { hasText: 'VPN クライアントとネットワークの設定' }).first().waitFor({ timeout: 15_000 });
+    assert.equal(await open.getAttribute('aria-expanded'), 'true');
+    await page.close();
+  });
+});
