@@ -50,7 +50,8 @@ function botMentionTexts(activity: Activity): string[] {
 function withoutBotMentions(text: string, mentions: string[]): string {
   let result = text;
   for (const mention of mentions) if (mention !== '') result = result.split(mention).join(' ');
-  return result.replace(/\s+/g, ' ').trim();
+  // Only the gap a removed mention leaves is closed; line breaks of a pasted error message stay.
+  return (mentions.length > 0 ? result.replace(/[ \t\u00a0]{2,}/g, ' ') : result).trim();
 }
 
 /**
