@@ -15,6 +15,9 @@ import { createTurnRunner } from './conversation/turn-runner.js';
 import { HdErrors } from './errors.js';
 import { loggerOptions } from './logger.js';
 import storage from './storage/storage-plugin.js';
+import handoff from './handoff/handoff-plugin.js';
+import { agentApi } from './handoff/agent-api.js';
+import { agentConsole } from './handoff/agent-console.js';
 import { loadErrorCatalog } from './understanding/error-catalog.js';
 import { createRunbookIndex } from './understanding/runbook-index.js';
 import { createUnderstanding } from './understanding/understand.js';
@@ -119,6 +122,10 @@ async function helpdeskApp(app: FastifyInstance, opts: AppOptions): Promise<void
   await app.register(messagesRoute, { adapter, logic });
   await app.register(directLine, { config });
   await app.register(webChat, { config });
+  // Handoff to IT staff (issue 5 part A): ticket lifecycle and live relay, agent API (/api/agent, /docs), console (/agent).
+  await app.register(handoff);
+  await app.register(agentApi);
+  await app.register(agentConsole);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async () => {

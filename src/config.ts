@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { projectRoot } from './project-root.js';
+import { parseAgentTokens, type AgentCredential } from './handoff/agent-tokens.js';
+import { parseBusinessHours, type BusinessHours } from './handoff/business-hours.js';
 
 /** botbuilder's own configuration keys, passed through untouched to ConfigurationBotFrameworkAuthentication. */
 export const BOT_FRAMEWORK_KEYS = [
@@ -36,6 +38,10 @@ export interface Config {
   allowUnauthenticated: boolean;
   publicUrl: string;
   botFramework: BotFrameworkConfig;
+  /** IT staff allowed into the agent API and console (AGENT_TOKENS: names and token hashes only). */
+  agentTokens: AgentCredential[];
+  /** When IT answers (BUSINESS_HOURS, BUSINESS_HOLIDAYS, BUSINESS_TZ). */
+  businessHours: BusinessHours;
   /** The IT staff channel in Teams (ticket cards, thread relay). Empty channelId: captured when the bot is installed in a team. */
   staffTeams: StaffTeamsConfig;
   /** The ITSM webhook; disabled when url is empty. */
@@ -94,6 +100,15 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** Parsers that live next to their feature throw plain Errors; the config reports them as ConfigErrors. */
+function wrapConfigError<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    throw new ConfigError(err instanceof Error ? err.message : String(err));
+  }
+}
+
 type Env = Record<string, string | undefined>;
 
 function readInt(env: Env, key: string, fallback: number, min: number, max: number): number {
@@ -150,6 +165,8 @@ export function loadConfig(env: Env = process.env): Config {
     allowUnauthenticated,
     publicUrl,
     botFramework,
+    agentTokens: wrapConfigError(() => parseAgentTokens(env.AGENT_TOKENS)),
+    businessHours: wrapConfigError(() => parseBusinessHours(env.BUSINESS_HOURS, env.BUSINESS_HOLIDAYS, env.BUSINESS_TZ)),
     staffTeams: readStaffTeams(env),
     webhook: readWebhook(env),
     handoffEventEnabled: readBool(env, 'HANDOFF_EVENT_ENABLED', false),

@@ -7,6 +7,7 @@ import createError from '@fastify/error';
 export const HdErrors = {
   BAD_JSON: createError('HD_ERR_BAD_JSON', 'The request body is not valid JSON', 400),
   BAD_ACTIVITY: createError('HD_ERR_BAD_ACTIVITY', 'Invalid activity: %s', 400),
+  BAD_REQUEST: createError('HD_ERR_BAD_REQUEST', 'Invalid request: %s', 400),
   BODY_TOO_LARGE: createError('HD_ERR_BODY_TOO_LARGE', 'The request body is larger than %s bytes', 413),
   UNSUPPORTED_MEDIA: createError('HD_ERR_UNSUPPORTED_MEDIA', 'Send the activity as application/json', 415),
   UNAUTHORIZED: createError('HD_ERR_UNAUTHORIZED', 'Authentication failed: %s', 401),

@@ -1,0 +1,292 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HdErrors } from '../errors.js';
+import { findAgent, type AgentCredential } from './agent-tokens.js';
+import type { Agent, Ticket as TicketRow, TicketEvent } from './handoff-service.js';
+import { MAX_AGENT_MESSAGE, summarise } from './handoff-plugin.js';
+
+const Status = Type.Union([Type.Literal('queued'), Type.Literal('assigned'), Type.Literal('resolved'), Type.Literal('cancelled')]);
+const ErrorRef = Type.Union([Type.Object({ name: Type.String(), code: Type.Integer(), hex: Type.String() }), Type.Null()]);
+const Person = Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]);
+const Check = Type.Object({
+  checkId: Type.String(),
+  title: Type.String(),
+  outcome: Type.Union(['fixed', 'not_fixed', 'skipped', 'unsure', 'not_run'].map((o) => Type.Literal(o))),
+});
+const Ticket = Type.Object(
+  {
+    id: Type.Integer(),
+    number: Type.String({ description: 'For humans: HD-000042' }),
+    status: Status,
+    conversationId: Type.String(),
+    reason: Type.String(),
+    userId: Type.String(),
+    userName: Type.String(),
+    channelId: Type.String(),
+    locale: Type.String(),
+    error: ErrorRef,
+    runbookId: Type.Union([Type.String(), Type.Null()]),
+    checks: Type.Array(Check, { description: 'Every check of the runbook and what happened to it' }),
+    assignee: Person,
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+    queuedAt: Type.String(),
+    assignedAt: Type.Union([Type.String(), Type.Null()]),
+    closedAt: Type.Union([Type.String(), Type.Null()]),
+    solved: Type.Union([Type.Boolean(), Type.Null()]),
+    rating: Type.Union([Type.Integer(), Type.Null()]),
+    resolutionNote: Type.Union([Type.String(), Type.Null()]),
+  },
+  { $id: 'Ticket' },
+);
+const Summary = Type.Object({
+  id: Type.Integer(),
+  number: Type.String(),
+  status: Status,
+  userName: Type.String(),
+  channelId: Type.String(),
+  locale: Type.String(),
+  error: ErrorRef,
+  failedChecks: Type.Array(Type.String(), { description: 'Titles of the checks the employee tried without success' }),
+  assignee: Person,
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  waitingSeconds: Type.Union([Type.Integer(), Type.Null()], { description: 'Time in the queue so far (queued tickets only)' }),
+});
+const Event = Type.Object({
+  type: Type.String(),
+  ticketId: Type.Integer(),
+  ticketNumber: Type.String(),
+  at: Type.String(),
+  actor: Type.Object({ kind: Type.String(), id: Type.String(), name: Type.String() }),
+  text: Type.Optional(Type.String()),
+});
+const Message = Type.Object({ role: Type.String(), author: Type.String(), text: Type.String(), at: Type.String() });
+const View = Type.Object({
+  ticket: Type.Ref('Ticket'),
+  assignee: Person,
+  events: Type.Array(Event),
+  messages: Type.Array(Message, { description: 'The whole conversation: employee, bot and agent' }),
+  resolution: Type.Object({
+    solved: Type.Union([Type.Boolean(), Type.Null()]),
+    rating: Type.Union([Type.Integer(), Type.Null()]),
+    note: Type.Union([Type.String(), Type.Null()]),
+  }),
+});
+const ErrorBody = Type.Object({ statusCode: Type.Integer(), code: Type.String(), error: Type.String(), message: Type.String() });
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 999_999_999 }) });
+const ListQuery = Type.Object({ status: Type.Optional(Status) });
+const MessageBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: MAX_AGENT_MESSAGE }) });
+const ResolveBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: MAX_AGENT_MESSAGE })) });
+
+const security = [{ agentToken: [] }];
+const errors = {
+  401: { ...ErrorBody, description: 'Missing, wrong or revoked agent token' },
+  404: { ...ErrorBody, description: 'No such ticket' },
+};
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1];
+}
+
+/** The agent behind the request's bearer token; 401 (with WWW-Authenticate) when there is none. */
+export function authenticateAgent(agents: readonly AgentCredential[], request: FastifyRequest, reply: FastifyReply): Agent {
+  const token = bearer(request);
+  const found = token ? findAgent(agents, token) : undefined;
+  if (!found) {
+    reply.header('www-authenticate', 'Bearer realm="helpdesk-agents"');
+    throw new HdErrors.UNAUTHORIZED(token ? 'the agent token is not valid (wrong or revoked)' : 'send Authorization: Bearer <agent token>');
+  }
+  return { id: found.name, name: found.name, via: 'console' };
+}
+
+/**
+ * The agent API under /api/agent (bearer tokens from AGENT_TOKENS), documented with OpenAPI at /docs,
+ * and the live event stream the console listens to.
+ */
+export async function agentApi(app: FastifyInstance): Promise<void> {
+  const agents = app.helpdesk.config.agentTokens;
+  if (agents.length === 0) app.log.warn('AGENT_TOKENS is empty: nobody can sign in to the agent console (npm run agent:token -- <name>)');
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Helpdesk agent API',
+        version: '1.0.0',
+        description:
+          'For IT staff: the queue of tickets the bot handed over, each with the error and the checks already done; take a ticket, ' +
+          'chat with the employee, resolve it or hand it back to the bot. Every call needs `Authorization: Bearer <agent token>`.',
+      },
+      components: { securitySchemes: { agentToken: { type: 'http', scheme: 'bearer', description: 'A token made with npm run agent:token' } } },
+      security,
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.addSchema(Ticket);
+
+  // Schema violations in this API are plain bad requests (the app-wide handler would call them bad activities).
+  app.setErrorHandler((error: FastifyError, _request, _reply) => {
+    if (error.validation) throw new HdErrors.BAD_REQUEST(error.message);
+    throw error;
+  });
+
+  await app.register(async (api) => {
+    const signedIn = new WeakMap<FastifyRequest, Agent>();
+    api.addHook('onRequest', async (request, reply) => {
+      signedIn.set(request, authenticateAgent(agents, request, reply));
+    });
+    const agentOf = (request: FastifyRequest): Agent => {
+      const agent = signedIn.get(request);
+      if (!agent) throw new HdErrors.UNAUTHORIZED('not signed in');
+      return agent;
+    };
+
+    api.get<{ Querystring: Static<typeof ListQuery> }>(
+      '/api/agent/tickets',
+      {
+        schema: {
+          summary: 'The queue and recent tickets',
+          description: 'Queued tickets first (longest waiting first), then assigned ones, then closed ones, newest first.',
+          tags: ['tickets'],
+          querystring: ListQuery,
+          response: { 200: Type.Object({ tickets: Type.Array(Summary) }), 401: errors[401] },
+        },
+      },
+      async (request) => ({ tickets: await app.handoff.list(request.query.status) }),
+    );
+
+    api.get<{ Params: Static<typeof IdParams> }>(
+      '/api/agent/tickets/:id',
+      {
+        schema: {
+          summary: 'One ticket: the error, the check outcomes, the transcript and the history',
+          tags: ['tickets'],
+          params: IdParams,
+          response: { 200: View, 401: errors[401], 404: errors[404] },
+        },
+      },
+      async (request) => {
+        const view = await app.handoff.get(request.params.id);
+        if (!view) throw new HdErrors.NOT_FOUND(`ticket ${request.params.id} does not exist`);
+        return view;
+      },
+    );
+
+    const conflict = { ...ErrorBody, description: 'The ticket is not in a state that allows this (taken by someone else, closed, …)' };
+    api.post<{ Params: Static<typeof IdParams> }>(
+      '/api/agent/tickets/:id/claim',
+      {
+        schema: {
+          summary: 'Take a queued ticket; the employee is told who joined',
+          tags: ['tickets'],
+          params: IdParams,
+          response: { 200: Type.Object({ ticket: Type.Ref('Ticket') }), 401: errors[401], 404: errors[404], 409: conflict },
+        },
+      },
+      async (request) => ({ ticket: await app.handoff.claim(request.params.id, agentOf(request)) }),
+    );
+
+    api.post<{ Params: Static<typeof IdParams>; Body: Static<typeof MessageBody> }>(
+      '/api/agent/tickets/:id/messages',
+      {
+        schema: {
+          summary: 'Write to the employee (only the agent who took the ticket)',
+          tags: ['tickets'],
+          params: IdParams,
+          body: MessageBody,
+          response: { 202: Type.Object({ accepted: Type.Boolean() }), 401: errors[401], 404: errors[404], 409: conflict },
+        },
+      },
+      async (request, reply) => {
+        await app.handoff.postAgentMessage(request.params.id, agentOf(request), request.body.text);
+        return reply.code(202).send({ accepted: true });
+      },
+    );
+
+    api.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ResolveBody> | undefined }>(
+      '/api/agent/tickets/:id/resolve',
+      {
+        schema: {
+          summary: 'Resolve the ticket; the bot asks the employee whether it is solved and for a 1–5 rating',
+          tags: ['tickets'],
+          params: IdParams,
+          body: Type.Optional(ResolveBody),
+          response: { 200: Type.Object({ ticket: Type.Ref('Ticket') }), 401: errors[401], 404: errors[404], 409: conflict },
+        },
+      },
+      async (request) => ({ ticket: await app.handoff.resolve(request.params.id, agentOf(request), request.body?.note) }),
+    );
+
+    api.post<{ Params: Static<typeof IdParams> }>(
+      '/api/agent/tickets/:id/release',
+      {
+        schema: {
+          summary: 'Hand the ticket back: it returns to the queue and the bot looks after the employee again',
+          tags: ['tickets'],
+          params: IdParams,
+          response: { 200: Type.Object({ ticket: Type.Ref('Ticket') }), 401: errors[401], 404: errors[404], 409: conflict },
+        },
+      },
+      async (request) => ({ ticket: await app.handoff.release(request.params.id, agentOf(request)) }),
+    );
+
+    api.get(
+      '/api/agent/whoami',
+      {
+        schema: {
+          summary: 'The signed-in agent',
+          tags: ['agent'],
+          response: { 200: Type.Object({ id: Type.String(), name: Type.String() }), 401: errors[401] },
+        },
+      },
+      async (request) => {
+        const agent = agentOf(request);
+        return { id: agent.id, name: agent.name };
+      },
+    );
+
+    const streams = new Set<FastifyReply>();
+    app.addHook('preClose', async () => {
+      for (const reply of streams) reply.raw.end();
+      streams.clear();
+    });
+    api.get(
+      '/api/agent/stream',
+      {
+        schema: {
+          summary: 'Live ticket events (Server-Sent Events): every change of every ticket, as it happens',
+          description: 'Each event is `event: ticket` with `data: {"event": TicketEvent, "ticket": TicketSummary}`. Read it with fetch() to send the Authorization header.',
+          tags: ['agent'],
+          produces: ['text/event-stream'],
+        },
+      },
+      async (request, reply) => {
+        reply.hijack();
+        const raw = reply.raw;
+        raw.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-store',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
+        raw.write(`retry: 2000\nevent: ready\ndata: ${JSON.stringify({ agent: agentOf(request).name })}\n\n`);
+        streams.add(reply);
+        const send = (event: TicketEvent, ticket: TicketRow) => {
+          raw.write(`event: ticket\ndata: ${JSON.stringify({ event, ticket: summarise(ticket, Date.now()) })}\n\n`);
+        };
+        const unsubscribe = app.handoff.onEvent(send);
+        const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 20_000);
+        request.raw.on('close', () => {
+          clearInterval(heartbeat);
+          unsubscribe();
+          streams.delete(reply);
+        });
+      },
+    );
+  });
+}

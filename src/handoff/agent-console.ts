@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+
+const FILES = {
+  html: readFileSync(new URL('./console/agent.html', import.meta.url), 'utf8'),
+  js: readFileSync(new URL('./console/agent.js', import.meta.url), 'utf8'),
+  css: readFileSync(new URL('./console/agent.css', import.meta.url), 'utf8'),
+};
+
+/** Only our own script and style; nothing inline, nothing from elsewhere, no framing. */
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** GET /agent: the IT staff console (plain HTML and one script, served by us; signs in with the agent token). */
+export async function agentConsole(app: FastifyInstance): Promise<void> {
+  const headers = {
+    'content-security-policy': CSP,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cache-control': 'no-cache',
+  };
+  app.get('/agent', { schema: { hide: true } }, async (_request, reply) =>
+    reply.headers(headers).type('text/html; charset=utf-8').send(FILES.html),
+  );
+  app.get('/agent/console.js', { schema: { hide: true } }, async (_request, reply) =>
+    reply.headers(headers).type('text/javascript; charset=utf-8').send(FILES.js),
+  );
+  app.get('/agent/console.css', { schema: { hide: true } }, async (_request, reply) =>
+    reply.headers(headers).type('text/css; charset=utf-8').send(FILES.css),
+  );
+}
