@@ -64,8 +64,11 @@ export function createTeamsStaffHandler(deps: TeamsStaffHandlerDeps): TurnExtens
     await context.sendActivity({ type: ActivityTypes.Message, text, textFormat: 'plain' });
   }
 
-  /** Claims the ticket for this agent unless they already have it. Returns false (after telling them) when they cannot. */
-  async function ensureAssigned(context: TurnContext, ticketId: number, agent: Agent): Promise<boolean> {
+  /**
+   * Whether this agent may act on the ticket now; tells them in the thread when not. With `take`, a queued ticket
+   * is claimed for them first (replying to a waiting ticket takes it).
+   */
+  async function mayAct(context: TurnContext, ticketId: number, agent: Agent, take: boolean): Promise<boolean> {
     const view = await handoff.get(ticketId);
     if (!view) {
       await note(context, staffNote(config.locale, { kind: 'no-ticket' }));
@@ -80,15 +83,16 @@ export function createTeamsStaffHandler(deps: TeamsStaffHandlerDeps): TurnExtens
       await note(context, staffNote(config.locale, { kind: 'taken-by-other', ticket: ticket.number, name: assignee.name }));
       return false;
     }
-    if (ticket.status === 'queued') await handoff.claim(ticketId, agent);
+    if (take && ticket.status === 'queued') await handoff.claim(ticketId, agent);
     return true;
   }
 
   async function onCardAction(context: TurnContext, action: StaffActionName, ticketId: number, agent: Agent): Promise<void> {
-    if (!(await ensureAssigned(context, ticketId, agent))) {
+    if (!(await mayAct(context, ticketId, agent, action === 'take'))) {
       await notifier.refresh(ticketId);
       return;
     }
+    // Resolving a waiting ticket needs no claim first: the service records who closed it.
     if (action === 'resolve') await handoff.resolve(ticketId, agent);
     log.info({ ticketId, action, agent: agent.id }, 'ticket action from the Teams staff channel');
   }
@@ -99,7 +103,7 @@ export function createTeamsStaffHandler(deps: TeamsStaffHandlerDeps): TurnExtens
       await note(context, staffNote(config.locale, { kind: 'no-ticket' }));
       return;
     }
-    if (!(await ensureAssigned(context, card.ticketId, agent))) return;
+    if (!(await mayAct(context, card.ticketId, agent, true))) return;
     await handoff.postAgentMessage(card.ticketId, agent, text);
   }
 

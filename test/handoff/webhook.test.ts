@@ -12,6 +12,7 @@ import { openDatabase } from '../../src/storage/database.js';
 import { createOutboxStore } from '../../src/handoff/webhook/outbox-store.js';
 import { WEBHOOK_TOPIC, backoffMs, createWebhookDispatcher } from '../../src/handoff/webhook/webhook-dispatcher.js';
 import { verifySignature } from '../../src/handoff/webhook/sign-webhook.js';
+import request from 'supertest';
 import { ConnectorReceiver, messageActivity, tempDataDir } from '../helper.js';
 
 const SECRET = 'webhook-secret-for-tests-0123456789';
@@ -216,4 +217,80 @@ test('an event the receiver rejects for good (400) is kept as rejected and does 
   const [first] = await store.list(WEBHOOK_TOPIC);
   assert.equal(first?.attempts, 1);
   assert.equal(first?.lastError, 'HTTP 400');
+});
+
+/** The whole app, logging at debug level into memory so the test can read every line. */
+async function appWithLogs(env: Record<string, string>, dataDir: string) {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const config = loadConfig({ DATA_DIR: dataDir, ...env });
+  const app = Fastify(serverOptions(config, { level: 'debug', redact: { paths: REDACT_PATHS, censor: '[REDACTED]' }, stream }));
+  await app.register(helpdeskApp, { config });
+  await app.ready();
+  return { app, logs: () => lines.join('') };
+}
+
+test('ticket events from the running app reach the ITSM signed and in order, also across a restart, and the secret stays out of the logs', async (t) => {
+  const data = tempDataDir();
+  const itsm = new WebhookReceiver();
+  const webhookUrl = await itsm.start();
+  const connector = new ConnectorReceiver();
+  const serviceUrl = await connector.start();
+  const env = { WEBHOOK_URL: webhookUrl, WEBHOOK_SECRET: SECRET, WEBHOOK_RETRY_BASE_MS: '20', WEBHOOK_RETRY_MAX_MS: '200', LOG_LEVEL: 'debug' };
+  let running = await appWithLogs(env, data.dir);
+  t.after(async () => {
+    await running.app.close();
+    await itsm.stop();
+    await connector.stop();
+    data.cleanup();
+  });
+
+  await request(running.app.server)
+    .post('/api/messages')
+    .send(messageActivity({ serviceUrl, conversationId: 'itsm-conv-1', channelId: 'emulator', text: '担当者と話したいです' }))
+    .expect(200);
+  await until(() => itsm.deliveries.some((d) => d.type === 'ticket.created'), 'ticket.created');
+  const created = itsm.deliveries[0]!;
+  const ticket = created.body.ticket as { id: number; number: string; status: string; transcript?: unknown[] };
+  assert.equal(created.type, 'ticket.created');
+  assert.ok(created.signatureOk);
+  assert.equal(ticket.status, 'queued');
+  assert.ok(connector.texts().some((text) => text.includes(ticket.number)), 'the employee was told the same ticket number');
+  assert.ok(Array.isArray(ticket.transcript) && ticket.transcript.length > 0, 'ticket.created carries the transcript');
+
+  const alice = { id: 'alice', name: 'Alice', via: 'console' as const };
+  await running.app.handoff.claim(ticket.id, alice);
+  await running.app.handoff.postAgentMessage(ticket.id, alice, 'VPN クライアントを再起動してください。');
+  await until(() => itsm.deliveries.length >= 3, 'assigned and message');
+
+  // The receiver goes away; the resolution happens meanwhile; the app restarts before the receiver is back.
+  await itsm.stop();
+  await running.app.handoff.resolve(ticket.id, alice, '証明書を更新しました');
+  await until(async () => (await running.app.webhook!.outbox.list(WEBHOOK_TOPIC)).some((row) => row.eventType === 'ticket.resolved' && row.attempts >= 1), 'a failed attempt');
+  const firstLogs = running.logs();
+  await running.app.close();
+  await itsm.start(itsm.port);
+  running = await appWithLogs(env, data.dir);
+  await until(() => itsm.deliveries.some((d) => d.type === 'ticket.resolved'), 'ticket.resolved after the restart');
+
+  const mine = itsm.deliveries.filter((d) => d.ticketId === ticket.id);
+  assert.deepEqual(mine.map((d) => d.type), ['ticket.created', 'ticket.assigned', 'ticket.message', 'ticket.resolved']);
+  assert.ok(mine.every((d) => d.signatureOk), 'every event is signed with WEBHOOK_SECRET');
+  assert.equal(new Set(mine.map((d) => d.eventId)).size, 4, 'one id per event');
+  assert.equal(mine[2]?.body.text, 'VPN クライアントを再起動してください。');
+  const logs = firstLogs + running.logs();
+  assert.match(logs, /webhook delivery failed; will retry/);
+  assert.ok(!logs.includes(SECRET), 'WEBHOOK_SECRET never appears in the logs');
+  assert.ok(!logs.includes('token=abc'), 'the webhook URL is logged without its query string');
+});
+
+test('WEBHOOK_URL without a usable WEBHOOK_SECRET is refused at start-up', () => {
+  assert.throws(() => loadConfig({ WEBHOOK_URL: 'https://itsm.example.com/hook' }), /WEBHOOK_SECRET/);
+  assert.throws(() => loadConfig({ WEBHOOK_URL: 'https://itsm.example.com/hook', WEBHOOK_SECRET: 'short' }), /WEBHOOK_SECRET/);
+  assert.throws(() => loadConfig({ WEBHOOK_URL: 'ftp://itsm.example.com/hook', WEBHOOK_SECRET: SECRET }), /WEBHOOK_URL/);
 });
