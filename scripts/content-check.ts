@@ -16,7 +16,7 @@ import { getAdjacencyMap } from 'xstate/graph';
 import { parse } from 'yaml';
 import { createRunbookMachine } from '../dialogs/runbook.machine.js';
 import type { HelpdeskEvent, HelpdeskInput } from '../dialogs/types.js';
-import type { ActorLogic, ActorSystem, EventObject } from 'xstate';
+import type { ActorLogic, ActorSystem, ActorSystemInfo, EventObject } from 'xstate';
 import { loadContent } from '../src/content/load-content.js';
 import { Runbook, type Localized, type Messages } from '../src/content/schema.js';
 import { projectRoot } from '../src/project-root.js';
@@ -94,7 +94,7 @@ function checkPaths(runbook: Runbook, messages: Messages, file: string, faults: 
   type Snap = ReturnType<typeof machine.getInitialSnapshot>;
   const serialize = (s: Snap) => JSON.stringify([s.status, s.value, s.context.checkIndex, s.context.detailsShown, s.context.escalationReason]);
   // Our own machine, not input: the cast only drops the emitted-event type, which getAdjacencyMap cannot infer.
-  const logic = machine as unknown as ActorLogic<Snap, HelpdeskEvent, HelpdeskInput, ActorSystem<Record<string, never>>, EventObject>;
+  const logic = machine as unknown as ActorLogic<Snap, HelpdeskEvent, HelpdeskInput, ActorSystem<ActorSystemInfo>, EventObject>;
   const map = getAdjacencyMap(logic, { events: CHECK_EVENTS, serializeState: serialize });
   const keys = Object.keys(map);
   const reverse = new Map<string, Set<string>>();

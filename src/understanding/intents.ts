@@ -29,7 +29,7 @@ const PATTERNS: ReadonlyArray<readonly [Intent, RegExp]> = [
   ],
   [
     'fixed',
-    /解決した|解決しました|解決です|解決できました|直った|直りました|なおった|なおりました|つながった|つながりました|繋がった|繋がりました|接続できた|接続できました|できました|うまくいった|うまくいきました|大丈夫です|大丈夫でした|問題なく|^はい|^ok|^おk|オッケー|いけました|治りました|治った|\b(fixed|solved|resolved)\b|\bit\s+works\b|\bthat\s+worked\b|\bworks\s+now\b|\bworking\s+now\b|\bworked\b|\bconnected\b|\ball\s+good\b|^(yes|yep|yeah|yup|ok|okay)\b/i,
+    /解決した|解決しました|解決です|解決できました|直った(?!り)|直りました|なおった(?!り)|なおりました|つながった(?!り)|つながりました|繋がった(?!り)|繋がりました|接続できた(?!り)|接続できました|できました|うまくいった|うまくいきました|大丈夫です|大丈夫でした|問題なく|^はい|^ok|^おk|オッケー|いけました|治りました|治った|\b(fixed|solved|resolved)\b|\bit\s+works\b|\bthat\s+worked\b|\bworks\s+now\b|\bworking\s+now\b|\bworked\b|\bconnected\b|\ball\s+good\b|^(yes|yep|yeah|yup|ok|okay)\b/i,
   ],
   ['unsure', /わからな|分からな|判らな|わかりません|分かりません|不明|よくわか|自信がな|どうだろう|微妙|たぶん|多分|\bnot\s+sure\b|\bunsure\b|\bno\s+idea\b|\bdon'?t\s+know\b|\bdunno\b|\bmaybe\b|\bidk\b|\bnot\s+certain\b/i],
   ['skip', /スキップ|飛ばし|とばし|次へ|次に進|\bskip\b|\bnext\s+(step|one|check)\b/i],
