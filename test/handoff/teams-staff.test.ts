@@ -12,6 +12,8 @@ const STAFF_TEAM = '19:it-staff-team@thread.tacv2';
 const BOT = { id: 'helpdesk-bot', name: 'Helpdesk' };
 const HANAKO = { id: '29:hanako', name: 'Hanako Sato', aadObjectId: '6a1b2c3d-0000-4000-8000-000000000001' };
 const JIRO = { id: '29:jiro', name: 'Jiro Suzuki', aadObjectId: '6a1b2c3d-0000-4000-8000-000000000002' };
+/** Alice in the console is Keiko in Teams (STAFF_TEAMS_AGENTS). */
+const KEIKO = { id: '29:keiko', name: 'Keiko Alice Tanaka', aadObjectId: '6a1b2c3d-0000-4000-8000-000000000003' };
 const ALICE_TOKEN = randomBytes(24).toString('base64url');
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -90,6 +92,7 @@ describe('the IT staff channel in Teams', () => {
       STAFF_TEAMS_SERVICE_URL: url,
       STAFF_TEAMS_TENANT_ID: TENANT,
       AGENT_TOKENS: `alice:${sha256(ALICE_TOKEN)}`,
+      STAFF_TEAMS_AGENTS: `alice=${KEIKO.aadObjectId}`,
     });
   });
   after(async () => {
@@ -162,6 +165,24 @@ describe('the IT staff channel in Teams', () => {
     assert.equal(closed?.actions, undefined);
     const after = await request(t.app.server).get(`/api/agent/tickets/${ticketId}`).set('authorization', `Bearer ${ALICE_TOKEN}`).expect(200);
     assert.equal(after.body.ticket.status, 'resolved');
+  });
+
+  it('a staff member mapped to a console agent takes the ticket in Teams and answers it from the console', async () => {
+    const employee = 'a:employee-mika';
+    const ticketId = await escalate(t, receiver, url, employee);
+    await receiver.waitFor(() => receiver.received.some((r) => to(STAFF_CHANNEL)(r) && JSON.stringify(r.body).includes(`"ticketId":${ticketId}`)));
+    const ref = await createStaffChannelStore(t.app.storage.database).cardForTicket(ticketId);
+    assert.ok(ref);
+    await post(t, staffActivity(url, KEIKO, ref.threadId, { value: { kind: 'hd.staff', action: 'take', ticketId } }));
+    const view = await request(t.app.server).get(`/api/agent/tickets/${ticketId}`).set('authorization', `Bearer ${ALICE_TOKEN}`).expect(200);
+    assert.equal(view.body.assignee.id, 'alice');
+    receiver.clear();
+    await request(t.app.server)
+      .post(`/api/agent/tickets/${ticketId}/messages`)
+      .set('authorization', `Bearer ${ALICE_TOKEN}`)
+      .send({ text: 'コンソールから失礼します。ログを確認しました。' })
+      .expect(202);
+    await receiver.waitFor(() => receiver.received.some((r) => to(employee)(r) && textOf(r).includes('ログを確認しました')));
   });
 
   it('a reply outside any ticket thread gets a hint instead of being lost', async () => {
