@@ -73,6 +73,11 @@ export class Employee {
     return this.textsSince(from).find((t) => pattern.test(t)) ?? '';
   }
 
+  /** After a restart: the same employee talks to the new app instance. */
+  rebind(app: FastifyInstance): void {
+    this.app = app;
+  }
+
   mark(): number {
     return this.receiver.received.length;
   }
