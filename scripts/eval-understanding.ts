@@ -21,7 +21,7 @@ export const THRESHOLD = 0.95;
 const Case = Type.Object(
   {
     category: Type.Union(
-      ['code', 'mismatch', 'uncovered', 'unknown', 'symptom', 'intent', 'language'].map((c) => Type.Literal(c)),
+      ['code', 'mismatch', 'uncovered', 'unknown', 'symptom', 'intent', 'language', 'none'].map((c) => Type.Literal(c)),
     ),
     text: Type.String({ minLength: 1 }),
     expect: Type.Object(

@@ -38,7 +38,7 @@ const PATTERNS: ReadonlyArray<readonly [Intent, RegExp]> = [
     /具体的|どこを|どこで|どこに|どこから|どうやって|どうすれば|どうしたら|どうやる|やり方|方法|手順|詳しく|詳細|見方|開き方|見つからな|\bshow\s+me\b|\bhow\b|\bwhere\b|\bspecifically\b|\bdetails?\b|\bsteps?\b|\bexplain\b|\bmore\s+info/i,
   ],
   ['help', /^(ヘルプ|help|使い方|\?|？|help\s*me|menu|メニュー|commands?|コマンド)[!！。.\s]*$|使い方を?教えて|何ができ|なにができ|何をしてくれ|\bwhat\s+can\s+you\s+do\b|\bhow\s+do\s+(i\s+)?use\s+(you|this\s+bot)\b/i],
-  ['thanks', /ありがとう|有難う|助かりました|どうも|お疲れ|おつかれ|失礼します|さようなら|またね|以上です|\bthanks?\b|\bthank\s+you\b|\bthx\b|\bty\b|\bbye\b|\bcheers\b|\bgoodbye\b|\bsee\s+you\b|\bappreciate/i],
+  ['thanks', /ありがとう|有難う|助かりました|どうも|失礼しました|さようなら|またね|以上です|\bthanks?\b|\bthank\s+you\b|\bthx\b|\bty\b|\bbye\b|\bcheers\b|\bgoodbye\b|\bsee\s+you\b|\bappreciate/i],
 ];
 
 /** Answer-like intents that a description of a problem ("VPNにつながらない") can also look like. */

@@ -20,6 +20,8 @@ export interface SymptomResult {
   hits: SymptomHit[];
   /** The best hit is clearly ahead of the others: start it without asking. */
   confident: boolean;
+  /** Share of the message's words (0–1) the best hit matched: low means the hit rests on a stray word. */
+  coverage: number;
 }
 
 interface SymptomDoc {
@@ -90,14 +92,14 @@ export function createRunbookIndex(runbooks: ReadonlyMap<string, Runbook>, catal
     /** The runbook whose title this text is, exactly (a button label sent back). */
     byTitle: (text: string): Runbook | undefined => byTitle.get(titleKey(text)),
     searchSymptoms(text: string): SymptomResult {
-      const hits = search
-        .search(text)
-        .filter((r) => r.score >= MIN_SCORE)
-        .slice(0, MAX_HITS)
-        .map((r) => ({ runbookId: String(r.id), score: r.score }));
+      const results = search.search(text).filter((r) => r.score >= MIN_SCORE);
+      const hits = results.slice(0, MAX_HITS).map((r) => ({ runbookId: String(r.id), score: r.score }));
       const [first, second] = hits;
       const confident = first !== undefined && (second === undefined || first.score >= second.score * CONFIDENCE_RATIO);
-      return { hits, confident };
+      const words = new Set(searchTokens(text));
+      const matched = new Set(results[0]?.queryTerms ?? []);
+      const coverage = words.size === 0 ? 0 : [...words].filter((w) => matched.has(w)).length / words.size;
+      return { hits, confident, coverage };
     },
   };
 }

@@ -50,6 +50,9 @@ function strength(mention: ErrorMention): number {
   return form + (mention.cued ? 1 : 0);
 }
 
+/** Share of a message's words a runbook must match when the message names nothing VPN-specific. */
+const MIN_COVERAGE = 0.6;
+
 /** Unknown numbers only count as an error the user quotes when they are clearly written as one. */
 function isClearlyACode(mention: ErrorMention): boolean {
   return mention.form === 'name' || mention.form === 'hex' || mention.form === 'hresult' || mention.cued;
@@ -115,8 +118,10 @@ export function createUnderstanding(catalog: ErrorCatalog, index: RunbookIndex) 
     // "まだだめです" answers a check; "VPNにつながらない" describes a problem.
     if (intent && ANSWER_INTENTS.has(intent) && !mentionsTopic(text)) return { event: INTENT_EVENTS[intent], locale };
 
+    // A hit counts when the message is about the VPN world, or when most of its words match the runbook;
+    // "パソコンの調子が悪い" shares only 調子が悪い with "VPN の調子が悪い" and is not a VPN problem.
     const symptoms = index.searchSymptoms(text);
-    if (symptoms.hits.length > 0) {
+    if (symptoms.hits.length > 0 && (mentionsTopic(text) || symptoms.coverage >= MIN_COVERAGE)) {
       return {
         event: { type: 'REPORT_SYMPTOM', runbookIds: symptoms.hits.map((h) => h.runbookId), confident: symptoms.confident },
         locale,
