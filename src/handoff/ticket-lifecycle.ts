@@ -87,7 +87,7 @@ export function createTicketLifecycle(database: Database, tickets: TicketStore) 
               );
             }
             if (loose.length > 0) alternatives.push(eb('status', 'in', loose));
-            return alternatives.length > 0 ? eb.or(alternatives) : eb.val(false);
+            return alternatives.length > 0 ? eb.or(alternatives) : eb('id', '<', 0);
           })
           .executeTakeFirst();
         if (Number(result.numUpdatedRows) !== 1) return undefined;
