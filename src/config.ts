@@ -48,12 +48,6 @@ export interface Config {
   webhook: WebhookConfig;
   /** Send Bot Framework's handoff.initiate event on escalation (never to Teams). */
   handoffEventEnabled: boolean;
-}
-
-export interface StaffTeamsConfig {
-  channelId: string;
-  serviceUrl: string;
-  tenantId: string;
   /** The self-hosted Direct Line 3.0 for the Web Chat widget (issue 4). */
   directline: DirectLineConfig;
   /** The Web Chat page, its embed script and its token endpoint (issue 4). */
@@ -82,6 +76,12 @@ export interface WebChatConfig {
   botAvatarUrl: string;
   /** HS256 key for the host site's signed user assertion; empty disables assertions. */
   userAssertionSecret: string;
+}
+
+export interface StaffTeamsConfig {
+  channelId: string;
+  serviceUrl: string;
+  tenantId: string;
   /** Language of the cards and notes the bot posts to staff. */
   locale: 'ja' | 'en';
   /** Teams user (AAD object id) → console agent id, so one person is one agent in both views. */
@@ -170,23 +170,6 @@ export function loadConfig(env: Env = process.env): Config {
     staffTeams: readStaffTeams(env),
     webhook: readWebhook(env),
     handoffEventEnabled: readBool(env, 'HANDOFF_EVENT_ENABLED', false),
-  };
-}
-
-function readStaffTeams(env: Env): StaffTeamsConfig {
-  const channelId = env.STAFF_TEAMS_CHANNEL_ID?.trim() ?? '';
-  if (channelId !== '' && !/^19:[^\s;]+$/.test(channelId)) {
-    throw new ConfigError(`STAFF_TEAMS_CHANNEL_ID must be a Teams channel id like 19:…@thread.tacv2, got "${channelId}"`);
-  }
-  const serviceUrl = (env.STAFF_TEAMS_SERVICE_URL?.trim() || 'https://smba.trafficmanager.net/teams/').replace(/\/*$/, '/');
-  if (!/^https?:\/\/[^\s]+$/i.test(serviceUrl)) throw new ConfigError(`STAFF_TEAMS_SERVICE_URL must be an http(s) URL, got "${serviceUrl}"`);
-  const locale = env.STAFF_TEAMS_LOCALE?.trim() || 'ja';
-  if (locale !== 'ja' && locale !== 'en') throw new ConfigError(`STAFF_TEAMS_LOCALE must be ja or en, got "${locale}"`);
-  const agents = new Map<string, string>();
-  for (const entry of (env.STAFF_TEAMS_AGENTS ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
-    const match = /^([A-Za-z0-9._-]+)=([0-9a-fA-F-]{8,64})$/.exec(entry);
-    if (!match?.[1] || !match[2]) throw new ConfigError(`STAFF_TEAMS_AGENTS entries must look like alice=<AAD object id>, got "${entry}"`);
-    agents.set(match[2].toLowerCase(), match[1]);
     directline: {
       secret: env.DIRECTLINE_SECRET?.trim() ?? '',
       streamBaseUrl: (env.PUBLIC_URL?.trim() ?? '').replace(/\/+$/, ''),
@@ -223,6 +206,23 @@ function readWebChat(env: Env): WebChatConfig {
     accent,
     botAvatarUrl,
     userAssertionSecret,
+  };
+}
+
+function readStaffTeams(env: Env): StaffTeamsConfig {
+  const channelId = env.STAFF_TEAMS_CHANNEL_ID?.trim() ?? '';
+  if (channelId !== '' && !/^19:[^\s;]+$/.test(channelId)) {
+    throw new ConfigError(`STAFF_TEAMS_CHANNEL_ID must be a Teams channel id like 19:…@thread.tacv2, got "${channelId}"`);
+  }
+  const serviceUrl = (env.STAFF_TEAMS_SERVICE_URL?.trim() || 'https://smba.trafficmanager.net/teams/').replace(/\/*$/, '/');
+  if (!/^https?:\/\/[^\s]+$/i.test(serviceUrl)) throw new ConfigError(`STAFF_TEAMS_SERVICE_URL must be an http(s) URL, got "${serviceUrl}"`);
+  const locale = env.STAFF_TEAMS_LOCALE?.trim() || 'ja';
+  if (locale !== 'ja' && locale !== 'en') throw new ConfigError(`STAFF_TEAMS_LOCALE must be ja or en, got "${locale}"`);
+  const agents = new Map<string, string>();
+  for (const entry of (env.STAFF_TEAMS_AGENTS ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+    const match = /^([A-Za-z0-9._-]+)=([0-9a-fA-F-]{8,64})$/.exec(entry);
+    if (!match?.[1] || !match[2]) throw new ConfigError(`STAFF_TEAMS_AGENTS entries must look like alice=<AAD object id>, got "${entry}"`);
+    agents.set(match[2].toLowerCase(), match[1]);
   }
   return { channelId, serviceUrl, tenantId: env.STAFF_TEAMS_TENANT_ID?.trim() ?? '', locale, agents };
 }
