@@ -99,7 +99,10 @@ export function createHelpdeskSetup(content: DialogContent) {
     actions: {
       setLocale: assign({ locale: ({ context, event }) => (event.type === 'SET_LOCALE' ? event.locale : context.locale) }),
       // Issue 3: what understanding found besides a plain error with a runbook.
-      switchLocale: assign({ locale: ({ context, event }) => (event.type === 'SWITCH_LANGUAGE' ? event.locale : context.locale) }),
+      switchLocale: assign({
+        locale: ({ context, event }) => (event.type === 'SWITCH_LANGUAGE' ? event.locale : context.locale),
+        pinnedLocale: ({ context, event }) => (event.type === 'SWITCH_LANGUAGE' ? event.locale : (context.pinnedLocale ?? null)),
+      }),
       sayLanguageSwitched: emit(({ context }) => say(message(messages, 'languageSwitched', context.locale))),
       askWhichError: emit(({ context, event }): BotOutput => {
         if (event.type !== 'REPORT_MISMATCH') return say(message(messages, 'askProblem', context.locale));
@@ -395,6 +398,7 @@ export type HelpdeskSetup = ReturnType<typeof createHelpdeskSetup>;
 export function initialContext(input: HelpdeskInput): HelpdeskContext {
   return {
     locale: input.locale ?? 'ja',
+    pinnedLocale: null,
     runbookId: input.runbookId ?? null,
     checkIndex: 0,
     detailsShown: false,

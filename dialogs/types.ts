@@ -126,6 +126,8 @@ export type StaffEvent = Extract<HelpdeskEvent, { type: 'AGENT_JOINED' | 'AGENT_
 
 export interface HelpdeskContext {
   locale: Locale;
+  /** Set when the user asked for a language ("英語で"): it then wins over the script of later messages. */
+  pinnedLocale?: Locale | null;
   runbookId: string | null;
   checkIndex: number;
   detailsShown: boolean;

@@ -114,11 +114,14 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     const stored = await deps.conversations.load(input.conversationId);
     const understood = input.kind === 'message' ? deps.understand({ text: input.text, action: input.action }) : undefined;
     const storedLocale: Locale | undefined = stored?.locale === 'en' ? 'en' : stored?.locale === 'ja' ? 'ja' : undefined;
-    const locale: Locale = understood?.locale ?? storedLocale ?? input.localeHint ?? 'ja';
+    const detected: Locale = understood?.locale ?? storedLocale ?? input.localeHint ?? 'ja';
 
     const outputs: BotOutput[] = [];
     const sameVersion = stored?.machineVersion === version;
-    const { actor, restored } = restore(sameVersion ? stored?.snapshot : null, locale, log);
+    const { actor, restored } = restore(sameVersion ? stored?.snapshot : null, detected, log);
+    // A language the user asked for sticks until they ask for another one; otherwise each message's script decides.
+    const pinned = actor.getSnapshot().context.pinnedLocale ?? undefined;
+    const locale: Locale = understood?.event.type === 'SWITCH_LANGUAGE' ? detected : (pinned ?? detected);
     if (stored?.snapshot && !restored) {
       outputs.push({ type: 'say', text: message(deps.content.messages, 'versionReset', locale) });
     }

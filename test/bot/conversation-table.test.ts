@@ -63,4 +63,14 @@ describe('conversation tables', () => {
     const text = allText(await say(t.app, 'table-switch', 'show me how'));
     assert.match(text, /Here is exactly what to look at/);
   });
+
+  it('keeps the language the user asked for, even when they go on typing in the other one', async () => {
+    await say(t.app, 'table-pinned', 'ERROR_IPSEC_IKE_SA_REAPED が出ます');
+    const switched = allText(await say(t.app, 'table-pinned', '英語でお願いします'));
+    assert.match(switched, /Check 1 of 8/);
+    const next = allText(await say(t.app, 'table-pinned', 'まだ解決しない'));
+    assert.match(next, /Check 2 of 8: Restart the VPN client, then the PC/);
+    const back = allText(await say(t.app, 'table-pinned', 'in Japanese please'));
+    assert.match(back, /確認 2\/8/);
+  });
 });
