@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { bubble, launchBrowser, type Browser } from '../browser.js';
 import { buildApp, type TestApp } from '../helper.js';
 
 const SEED = 'ERROR_IPSEC_IKE_SA_REAPEDエラーが発生したとき、どのように対処すればいいですか?';
-const CHROMIUM = '/usr/bin/chromium';
-// Without the networking flags Chromium floods this offline machine with refused connections.
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-const bubble = (page: Page, text: string) => page.locator('.webchat__bubble', { hasText: text }).first();
 
 describe('Web Chat in Chromium', () => {
   let t: TestApp;
@@ -21,7 +15,7 @@ describe('Web Chat in Chromium', () => {
   let host: Server;
   let hostOrigin: string;
   let context: BrowserContext;
-  let profile: string;
+  let browser: Browser;
 
   before(async () => {
     // The intranet page on another origin, embedding the widget with one script tag.
@@ -34,13 +28,12 @@ describe('Web Chat in Chromium', () => {
     t = await buildApp({ DIRECTLINE_SECRET: 'browser-test-directline-secret-0123456789', WEBCHAT_ALLOWED_ORIGINS: hostOrigin });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-    profile = mkdtempSync(join(tmpdir(), 'helpdesk-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, locale: 'ja-JP' });
+    browser = await launchBrowser('ja-JP');
+    context = browser.context;
   });
 
   after(async () => {
-    await context?.close();
-    rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await t?.close();
     await new Promise<void>((resolve) => host.close(() => resolve()));
   });

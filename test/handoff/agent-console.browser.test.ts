@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { bubble, launchBrowser, type Browser } from '../browser.js';
 import { buildApp, type TestApp } from '../helper.js';
 import { AGENT_ENV, ALICE, BOB } from './handoff-helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SEED = 'ERROR_IPSEC_IKE_SA_REAPEDエラーが発生したとき、どのように対処すればいいですか?';
 const USER_XSS = '<img src=x onerror="window.__xssUser=1">まだつながりません';
 const AGENT_XSS = '<script>window.__xssAgent=1</script>ルーターを再起動してください';
 
-const bubble = (page: Page, text: string) => page.locator('.webchat__bubble', { hasText: text }).first();
 
 async function signIn(context: BrowserContext, base: string, token: string): Promise<Page> {
   const page = await context.newPage();
@@ -29,19 +24,18 @@ describe('agent console in Chromium, with an employee in Web Chat', () => {
   let t: TestApp;
   let base: string;
   let context: BrowserContext;
-  let profile: string;
+  let browser: Browser;
 
   before(async () => {
     t = await buildApp({ ...AGENT_ENV, DIRECTLINE_SECRET: 'handoff-browser-test-directline-secret-0123' });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-    profile = mkdtempSync(join(tmpdir(), 'helpdesk-agent-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, locale: 'ja-JP' });
+    browser = await launchBrowser('ja-JP');
+    context = browser.context;
   });
 
   after(async () => {
-    await context?.close();
-    rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await t?.close();
   });
 
