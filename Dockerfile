@@ -12,7 +12,7 @@ COPY dialogs ./dialogs
 COPY content ./content
 COPY appPackage ./appPackage
 COPY scripts ./scripts
-RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
