@@ -19,6 +19,13 @@ function isChoiceClick(value: unknown): boolean {
   return typeof value === 'object' && value !== null && Reflect.get(value, 'kind') === CHOICE_VALUE_KIND;
 }
 
+/** The e-mail a channel vouches for (our Direct Line puts the host site's asserted e-mail in from.properties). */
+function readEmail(activity: Activity): string | undefined {
+  const properties: unknown = activity.from ? Reflect.get(activity.from, 'properties') : undefined;
+  const email: unknown = typeof properties === 'object' && properties !== null ? Reflect.get(properties, 'email') : undefined;
+  return typeof email === 'string' && /^[^\s@]{1,64}@[^\s@]{1,255}$/.test(email) ? email : undefined;
+}
+
 /** Our key for a conversation: the channel plus its own id, so two channels can never share a conversation. */
 export function conversationKey(activity: Pick<Activity, 'channelId' | 'conversation'>): string {
   return `${activity.channelId}:${activity.conversation.id}`;
@@ -77,7 +84,7 @@ export function readActivity(activity: Activity): UserInput | undefined {
   const base = {
     conversationId: conversationKey(activity),
     channelId: activity.channelId,
-    user: { id: activity.from?.id ?? 'unknown', name: activity.from?.name ?? '' },
+    user: { id: activity.from?.id ?? 'unknown', name: activity.from?.name ?? '', email: readEmail(activity) },
     localeHint: localeFromTag(activity.locale),
     reference: TurnContext.getConversationReference(activity),
   };

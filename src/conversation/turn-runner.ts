@@ -13,7 +13,7 @@ import type { Understand } from '../understanding/understand.js';
 export interface UserInput {
   conversationId: string;
   channelId: string;
-  user: { id: string; name: string };
+  user: { id: string; name: string; email?: string | undefined };
   kind: 'message' | 'join';
   text: string;
   action?: ChoiceAction | undefined;
@@ -168,6 +168,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
           reason: output.reason,
           userId: input.user.id,
           userName: input.user.name,
+          userEmail: input.user.email ?? null,
           channelId: input.channelId,
           locale,
           error: output.error,

@@ -24,6 +24,7 @@ const Ticket = Type.Object(
     reason: Type.String(),
     userId: Type.String(),
     userName: Type.String(),
+    userEmail: Type.Union([Type.String(), Type.Null()]),
     channelId: Type.String(),
     locale: Type.String(),
     error: ErrorRef,

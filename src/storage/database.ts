@@ -34,6 +34,7 @@ export interface TicketTable {
   reason: string;
   user_id: string;
   user_name: string;
+  user_email: string | null;
   channel_id: string;
   locale: string;
   error_name: string | null;
@@ -265,6 +266,12 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('updated_at', 'text', (c) => c.notNull())
           .execute();
         await db.schema.createIndex('teams_ticket_cards_thread').on('teams_ticket_cards').columns(['thread_id']).execute();
+      },
+    },
+    // The e-mail a host site asserts for a Web Chat user (issue 4), so it reaches the ticket.
+    '0006_ticket_email': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('tickets').addColumn('user_email', 'text').execute();
       },
     },
   };

@@ -9,6 +9,8 @@ export interface NewTicket {
   reason: EscalationReason;
   userId: string;
   userName: string;
+  /** From the host site's signed assertion (Web Chat), when there is one. */
+  userEmail?: string | null;
   channelId: string;
   locale: string;
   error: ErrorRef | null;
@@ -66,6 +68,7 @@ export function createTicketStore(database: Database) {
           reason: ticket.reason,
           user_id: ticket.userId,
           user_name: ticket.userName,
+          user_email: ticket.userEmail ?? null,
           channel_id: ticket.channelId,
           locale: ticket.locale,
           error_name: ticket.error?.name ?? null,
@@ -110,6 +113,7 @@ export function createTicketStore(database: Database) {
         reason: row.reason === 'checks_failed' ? 'checks_failed' : 'user_request',
         userId: row.user_id,
         userName: row.user_name,
+        userEmail: row.user_email,
         channelId: row.channel_id,
         locale: row.locale,
         error:

@@ -77,12 +77,12 @@ describe('Web Chat page, bundle, embed script and token endpoint', () => {
       request(t.app.server).post(`/v3/directline/conversations/${id}/activities`).set('authorization', `Bearer ${token.body.token}`).send({ type: 'message', text }).expect(200);
     await send('担当者と話したい');
     const deadline = Date.now() + 8000;
-    let ticket: { user_id: string; user_name: string } | undefined;
+    let ticket: { user_id: string; user_name: string; user_email: string | null } | undefined;
     while (!ticket && Date.now() < deadline) {
-      ticket = await t.app.storage.database.db.selectFrom('tickets').select(['user_id', 'user_name']).where('conversation_id', '=', `webchat:${id}`).executeTakeFirst();
+      ticket = await t.app.storage.database.db.selectFrom('tickets').select(['user_id', 'user_name', 'user_email']).where('conversation_id', '=', `webchat:${id}`).executeTakeFirst();
       if (!ticket) await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    assert.deepEqual(ticket, { user_id: 'E12345', user_name: '山田 太郎' });
+    assert.deepEqual(ticket, { user_id: 'E12345', user_name: '山田 太郎', user_email: 'taro.yamada@example.co.jp' });
     const history = await request(t.app.server).get(`/v3/directline/conversations/${id}/activities`).set('authorization', `Bearer ${token.body.token}`).expect(200);
     const mine = history.body.activities.find((a: { from: { role: string } }) => a.from.role === 'user');
     assert.deepEqual(mine.from, { id: 'E12345', name: '山田 太郎', role: 'user' });

@@ -143,7 +143,7 @@
     facts.replaceChildren();
     const fact = (label, value) => facts.append(el('dt', label), el('dd', value));
     fact('Error', errorText(ticket.error));
-    fact('User', `${ticket.userName} (${ticket.userId})`);
+    fact('User', `${ticket.userName} (${ticket.userId})${ticket.userEmail ? ` <${ticket.userEmail}>` : ''}`);
     fact('Channel', ticket.channelId);
     fact('Language', ticket.locale);
     fact('Reason', ticket.reason === 'checks_failed' ? 'The checks did not solve it' : 'Asked for a person');
