@@ -85,6 +85,11 @@ export function createHelpdeskSetup(content: DialogContent) {
       emitted: {} as BotOutput,
     },
     guards: {
+      /** A button of an earlier question (its step is not the check being asked now). */
+      isStaleChoice: ({ context, event }) => {
+        const step: unknown = 'step' in event ? event.step : undefined;
+        return typeof step === 'string' && step !== checkOf(context)?.id;
+      },
       hasNextCheck: ({ context }) => {
         const runbook = runbookOf(context);
         return runbook !== undefined && context.checkIndex + 1 < runbook.checks.length;
@@ -259,6 +264,7 @@ export function createHelpdeskSetup(content: DialogContent) {
         return say(parts.join('\n\n'));
       }),
       markDetailsShown: assign({ detailsShown: true }),
+      sayStaleChoice: emit(({ context }) => say(message(messages, 'staleChoice', context.locale))),
       sayNotUnderstoodAtCheck: emit(({ context }) => say(message(messages, 'notUnderstoodAtCheck', context.locale))),
       sayResolved: emit(({ context }) => {
         const runbook = runbookOf(context);
@@ -418,14 +424,16 @@ export function checkingState(targets: { resolved: string; escalated: string }) 
     { guard: 'hasNextCheck' as const, target: 'checking', reenter: true, actions: [record, 'advance', 'sayNextCheck'] as const },
     { target: targets.escalated, actions: [record, 'markChecksFailed'] as const },
   ];
+  // A click on an earlier question's button must not answer the current one: say so and ask again.
+  const stale = { guard: 'isStaleChoice' as const, target: 'checking', reenter: true, actions: 'sayStaleChoice' as const };
   return {
     entry: 'askCheck' as const,
     on: {
-      ANSWER_FIXED: { target: targets.resolved, actions: 'recordFixed' as const },
-      ANSWER_NOT_FIXED: next('recordNotFixed'),
+      ANSWER_FIXED: [stale, { target: targets.resolved, actions: 'recordFixed' as const }],
+      ANSWER_NOT_FIXED: [stale, ...next('recordNotFixed')],
       ANSWER_UNSURE: next('recordUnsure'),
       ANSWER_SKIP: next('recordSkipped'),
-      SHOW_HOW: { target: 'checking', reenter: true, actions: ['saySpecifics', 'markDetailsShown'] as const },
+      SHOW_HOW: [stale, { target: 'checking', reenter: true, actions: ['saySpecifics', 'markDetailsShown'] as const }],
       UNRECOGNISED_TEXT: { target: 'checking', reenter: true, actions: 'sayNotUnderstoodAtCheck' as const },
       REQUEST_HUMAN: { target: targets.escalated, actions: 'markUserRequest' as const },
     },

@@ -97,11 +97,12 @@ export type HelpdeskEvent =
   /** The user asks for another language ("英語で", "in Japanese please"). */
   | { type: 'SWITCH_LANGUAGE'; locale: Locale }
   | { type: 'UNRECOGNISED_TEXT' }
-  | { type: 'ANSWER_FIXED' }
-  | { type: 'ANSWER_NOT_FIXED' }
+  /** `step`: the check whose button was clicked (absent when typed), so a click on an old question is caught. */
+  | { type: 'ANSWER_FIXED'; step?: string }
+  | { type: 'ANSWER_NOT_FIXED'; step?: string }
   | { type: 'ANSWER_UNSURE' }
   | { type: 'ANSWER_SKIP' }
-  | { type: 'SHOW_HOW' }
+  | { type: 'SHOW_HOW'; step?: string }
   | { type: 'REQUEST_HUMAN' }
   | { type: 'HELPFUL_YES' }
   | { type: 'HELPFUL_NO' }

@@ -14,6 +14,13 @@ function readAction(value: unknown): ChoiceAction | undefined {
   return ACTIONS.find((a) => a === action);
 }
 
+/** The question a clicked button belonged to (our buttons carry it as `step`). */
+function readStep(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Reflect.get(value, 'kind') !== CHOICE_VALUE_KIND) return undefined;
+  const step: unknown = Reflect.get(value, 'step');
+  return typeof step === 'string' && step.length <= 64 ? step : undefined;
+}
+
 /** A click on one of the bot's buttons (any action), as opposed to typed text. */
 function isChoiceClick(value: unknown): boolean {
   return typeof value === 'object' && value !== null && Reflect.get(value, 'kind') === CHOICE_VALUE_KIND;
@@ -95,7 +102,7 @@ export function readActivity(activity: Activity): UserInput | undefined {
     if (isSharedTeamsConversation(activity) && mentions.length === 0 && !clicked) return undefined;
     const text = withoutBotMentions(typeof activity.text === 'string' ? activity.text : '', mentions);
     if (!action && text === '') return undefined;
-    return { ...base, kind: 'message', text, action };
+    return { ...base, kind: 'message', text, action, actionStep: readStep(activity.value) };
   }
   if (isWelcomeMoment(activity)) return { ...base, kind: 'join', text: '' };
   return undefined;

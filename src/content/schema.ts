@@ -71,6 +71,7 @@ export const MESSAGE_KEYS = [
   'detailsIntro',
   'nextCheck',
   'notUnderstoodAtCheck',
+  'staleChoice',
   'resolved',
   'preventionIntro',
   'askHelpful',

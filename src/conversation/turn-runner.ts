@@ -17,6 +17,8 @@ export interface UserInput {
   kind: 'message' | 'join';
   text: string;
   action?: ChoiceAction | undefined;
+  /** The question (step id) the clicked button belonged to. */
+  actionStep?: string | undefined;
   /** The channel's locale hint (activity.locale), used when the text does not tell. */
   localeHint?: Locale | undefined;
   /** Serialisable ConversationReference, kept for proactive messages. */
@@ -112,7 +114,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
   async function runTurn(input: UserInput): Promise<TurnResult> {
     const log = deps.logger.child({ conversationId: input.conversationId });
     const stored = await deps.conversations.load(input.conversationId);
-    const understood = input.kind === 'message' ? deps.understand({ text: input.text, action: input.action }) : undefined;
+    const understood = input.kind === 'message' ? deps.understand({ text: input.text, action: input.action, step: input.actionStep }) : undefined;
     const storedLocale: Locale | undefined = stored?.locale === 'en' ? 'en' : stored?.locale === 'ja' ? 'ja' : undefined;
     const detected: Locale = understood?.locale ?? storedLocale ?? input.localeHint ?? 'ja';
 

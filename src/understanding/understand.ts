@@ -9,6 +9,8 @@ export interface Utterance {
   text: string;
   /** A button's payload, when the user clicked one. */
   action?: ChoiceAction | undefined;
+  /** The question the clicked button belonged to. */
+  step?: string | undefined;
 }
 
 export interface Understanding {
@@ -99,7 +101,11 @@ export function createUnderstanding(catalog: ErrorCatalog, index: RunbookIndex) 
   return function understand(utterance: Utterance): Understanding {
     const text = utterance.text;
     const locale = detectLocale(text);
-    if (utterance.action && utterance.action !== 'CHOOSE') return { event: ACTION_EVENTS[utterance.action], locale };
+    if (utterance.action && utterance.action !== 'CHOOSE') {
+      const event = ACTION_EVENTS[utterance.action];
+      const answer = event.type === 'ANSWER_FIXED' || event.type === 'ANSWER_NOT_FIXED' || event.type === 'SHOW_HOW';
+      return { event: answer && utterance.step ? { ...event, step: utterance.step } : event, locale };
+    }
 
     const chosenRunbook = index.byTitle(text);
     if (chosenRunbook) return { event: { type: 'REPORT_ERROR', runbookId: chosenRunbook.id, error: null }, locale };

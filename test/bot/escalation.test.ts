@@ -80,6 +80,17 @@ describe('escalation to IT', () => {
     assert.deepEqual(outcomes, ['unsure', 'skipped', 'not_run', 'not_run', 'not_run', 'not_run', 'not_run', 'not_run']);
   });
 
+  it('a click on an earlier question\'s button does not answer the current one', async () => {
+    const first = (await say(t.app, 'esc-stale', 'ERROR_IPSEC_IKE_SA_REAPED')).at(-1);
+    assert.match(first?.text ?? '', /^確認 1\/8/);
+    const second = allText(await click(t.app, 'esc-stale', first, 'まだ解決しない'));
+    assert.match(second, /確認 2\/8/);
+    const again = allText(await click(t.app, 'esc-stale', first, '解決した'));
+    assert.match(again, /そのボタンは前の質問のものです/);
+    assert.match(again, /確認 2\/8/);
+    assert.doesNotMatch(again, /解決してよかったです/);
+  });
+
   it('English users get the ticket in English', async () => {
     await say(t.app, 'esc-en', 'ERROR_IPSEC_IKE_SA_REAPED happened again');
     const text = allText(await say(t.app, 'esc-en', 'I want to talk to a person'));

@@ -5,6 +5,8 @@ import { messageActivity } from '../helper.js';
 export interface Reply {
   text: string;
   buttons: string[];
+  /** Each button's value, as the channel would send it back on a click. */
+  values: unknown[];
 }
 
 function readReplies(body: unknown): Reply[] {
@@ -13,8 +15,8 @@ function readReplies(body: unknown): Reply[] {
   return activities.flatMap((a: Record<string, unknown>) => {
     if (a.type !== 'message') return [];
     const actions: unknown = (a.suggestedActions as { actions?: unknown } | undefined)?.actions;
-    const buttons = Array.isArray(actions) ? actions.map((x: { title?: unknown }) => String(x.title)) : [];
-    return [{ text: typeof a.text === 'string' ? a.text : '', buttons }];
+    const list: Array<{ title?: unknown; value?: unknown }> = Array.isArray(actions) ? actions : [];
+    return [{ text: typeof a.text === 'string' ? a.text : '', buttons: list.map((x) => String(x.title)), values: list.map((x) => x.value) }];
   });
 }
 
@@ -43,26 +45,10 @@ export async function say(
 
 /** Clicks a suggested-action button the way Web Chat does (messageBack: the value plus the label as text). */
 export async function click(app: FastifyInstance, conversationId: string, reply: Reply | undefined, label: string): Promise<Reply[]> {
-  if (!reply || !reply.buttons.includes(label)) throw new Error(`no button "${label}" in ${JSON.stringify(reply)}`);
-  const action = BUTTON_ACTIONS[label];
-  if (!action) throw new Error(`unknown button ${label}`);
-  return say(app, conversationId, label, { value: { kind: 'hd.choice', action } });
+  const index = reply ? reply.buttons.indexOf(label) : -1;
+  if (!reply || index < 0) throw new Error(`no button "${label}" in ${JSON.stringify(reply)}`);
+  return say(app, conversationId, label, { value: reply.values[index] });
 }
-
-const BUTTON_ACTIONS: Record<string, string> = {
-  解決した: 'FIXED',
-  まだ解決しない: 'NOT_FIXED',
-  '具体的には?': 'SHOW_HOW',
-  担当者と話したい: 'TALK_TO_IT',
-  Fixed: 'FIXED',
-  'Not fixed': 'NOT_FIXED',
-  'Show me how': 'SHOW_HOW',
-  'Talk to IT': 'TALK_TO_IT',
-  はい: 'HELPFUL_YES',
-  いいえ: 'HELPFUL_NO',
-  Yes: 'HELPFUL_YES',
-  No: 'HELPFUL_NO',
-};
 
 export function allText(replies: Reply[]): string {
   return replies.map((r) => r.text).join('\n---\n');
