@@ -12,10 +12,19 @@ const CARD_CHANNELS = new Set(['msteams']);
  * locked after a click (see teams-card-locks.ts); elsewhere it carries suggested actions (messageBack: the click
  * sends the button's action as `value` and shows its label as the user's message).
  */
+/**
+ * Dialog texts break lines with a single newline, which Markdown would fold into one paragraph ("…です。 画面に…").
+ * A Markdown hard break (two spaces before the newline) keeps each line on its own line; blank lines and list
+ * items keep their usual meaning.
+ */
+export function keepLineBreaks(text: string): string {
+  return text.replace(/([^\n])\n(?!\n)/g, '$1  \n');
+}
+
 export function renderActivity(output: BotOutput, locale: string, channelId = ''): Partial<Activity> | undefined {
   switch (output.type) {
     case 'say':
-      return { type: ActivityTypes.Message, text: output.text, textFormat: 'markdown', locale };
+      return { type: ActivityTypes.Message, text: keepLineBreaks(output.text), textFormat: 'markdown', locale };
     case 'ask':
       if (CARD_CHANNELS.has(channelId)) {
         return {
@@ -26,7 +35,7 @@ export function renderActivity(output: BotOutput, locale: string, channelId = ''
       }
       return {
         type: ActivityTypes.Message,
-        text: output.text,
+        text: keepLineBreaks(output.text),
         textFormat: 'markdown',
         locale,
         suggestedActions: {
