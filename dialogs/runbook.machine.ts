@@ -1,7 +1,18 @@
 import type { Runbook } from '../src/content/schema.js';
 import type { Messages } from '../src/content/schema.js';
 import { checkingState, createHelpdeskSetup, initialContext } from './helpdesk.setup.js';
-import type { CheckRecord, EscalationReason } from './types.js';
+import type { CheckRecord, EscalationReason, HelpdeskEvent } from './types.js';
+
+/** Everything a user can say at a check. Any order of these must end in resolved or escalated (tests, content:check). */
+export const CHECK_EVENTS: readonly HelpdeskEvent[] = [
+  { type: 'ANSWER_FIXED' },
+  { type: 'ANSWER_NOT_FIXED' },
+  { type: 'ANSWER_UNSURE' },
+  { type: 'ANSWER_SKIP' },
+  { type: 'SHOW_HOW' },
+  { type: 'UNRECOGNISED_TEXT' },
+  { type: 'REQUEST_HUMAN' },
+];
 
 export interface RunbookResult {
   result: 'resolved' | 'escalated';

@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { Value } from '@sinclair/typebox/value';
 import { getAdjacencyMap } from 'xstate/graph';
 import { parse } from 'yaml';
-import { createRunbookMachine } from '../dialogs/runbook.machine.js';
+import { CHECK_EVENTS, createRunbookMachine } from '../dialogs/runbook.machine.js';
 import type { HelpdeskEvent, HelpdeskInput } from '../dialogs/types.js';
 import type { ActorLogic, ActorSystem, ActorSystemInfo, EventObject } from 'xstate';
 import { loadContent } from '../src/content/load-content.js';
@@ -34,17 +34,6 @@ export interface CheckReport {
   /** Distinct machine states walked, all runbooks together. */
   states: number;
 }
-
-/** What a user can do at a check; the machine must end well whatever order they come in. */
-const CHECK_EVENTS: HelpdeskEvent[] = [
-  { type: 'ANSWER_FIXED' },
-  { type: 'ANSWER_NOT_FIXED' },
-  { type: 'ANSWER_UNSURE' },
-  { type: 'ANSWER_SKIP' },
-  { type: 'SHOW_HOW' },
-  { type: 'UNRECOGNISED_TEXT' },
-  { type: 'REQUEST_HUMAN' },
-];
 
 /** Error numbers and names belong to the catalog; a runbook that writes one can drift from it. */
 const QUOTED_CODE = /0x[0-9a-f]{4,8}\b|\bERROR_[A-Z0-9_]+|(?:エラー|error)\s*(?:コード|code)?\s*[:：]?\s*\d{3,5}\b/i;
@@ -95,7 +84,7 @@ function checkPaths(runbook: Runbook, messages: Messages, file: string, faults: 
   const serialize = (s: Snap) => JSON.stringify([s.status, s.value, s.context.checkIndex, s.context.detailsShown, s.context.escalationReason]);
   // Our own machine, not input: the cast only drops the emitted-event type, which getAdjacencyMap cannot infer.
   const logic = machine as unknown as ActorLogic<Snap, HelpdeskEvent, HelpdeskInput, ActorSystem<ActorSystemInfo>, EventObject>;
-  const map = getAdjacencyMap(logic, { events: CHECK_EVENTS, serializeState: serialize });
+  const map = getAdjacencyMap(logic, { events: [...CHECK_EVENTS], serializeState: serialize });
   const keys = Object.keys(map);
   const reverse = new Map<string, Set<string>>();
   const ends = new Set<string>();

@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getSimplePaths } from 'xstate/graph';
-import { createRunbookMachine } from '../../dialogs/runbook.machine.js';
-import type { HelpdeskEvent } from '../../dialogs/types.js';
+import { CHECK_EVENTS, createRunbookMachine } from '../../dialogs/runbook.machine.js';
 import { loadContent } from '../../src/content/load-content.js';
 import { projectRoot } from '../../src/project-root.js';
 import { join } from 'node:path';
 
 const content = loadContent(join(projectRoot(), 'content'));
-
-const EVENTS: HelpdeskEvent[] = [
-  { type: 'ANSWER_FIXED' },
-  { type: 'ANSWER_NOT_FIXED' },
-  { type: 'ANSWER_UNSURE' },
-  { type: 'ANSWER_SKIP' },
-  { type: 'SHOW_HOW' },
-  { type: 'UNRECOGNISED_TEXT' },
-  { type: 'REQUEST_HUMAN' },
-];
 
 describe('every path of every runbook machine', () => {
   for (const runbook of content.runbooks.values()) {
@@ -25,7 +14,7 @@ describe('every path of every runbook machine', () => {
       const machine = createRunbookMachine(runbook, content.messages);
       // A state is the state value plus the check reached; outcomes are path history, not position.
       const paths = getSimplePaths(machine, {
-        events: EVENTS,
+        events: [...CHECK_EVENTS],
         serializeState: (s) => `${JSON.stringify(s.value)}#${s.context.checkIndex}#${s.context.detailsShown}`,
         toState: (s) => s.status === 'done',
       });
