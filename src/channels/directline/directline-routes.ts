@@ -208,7 +208,12 @@ export async function directLineRoutes(app: FastifyInstance, opts: DirectLineRou
         socket.send(JSON.stringify({ activities: set.activities, ...(set.watermark ? { watermark: set.watermark } : {}) }));
       };
       const unsubscribe = service.subscribe(conversationId, (set) => (replaying ? held.push(set) : send(set)));
-      socket.on('close', unsubscribe);
+      let closed = false;
+      socket.on('close', () => {
+        closed = true;
+        held.length = 0;
+        unsubscribe();
+      });
       socket.on('error', (err) => log.debug({ err }, 'Direct Line stream error'));
       socket.on('message', (data, isBinary) => {
         const text = isBinary ? undefined : data.toString();
@@ -218,11 +223,15 @@ export async function directLineRoutes(app: FastifyInstance, opts: DirectLineRou
       });
       void (async () => {
         try {
-          for (;;) {
+          // Stop as soon as the socket is gone: a page that could not be sent would otherwise be read again forever.
+          while (!closed && socket.readyState === socket.OPEN) {
             const page = await service.history(conversationId, String(sentUpTo));
-            if (page.activities.length === 0) break;
+            if (page.activities.length === 0 || !page.watermark) break;
+            const before = sentUpTo;
             send(page);
+            if (sentUpTo === before) break;
           }
+          if (closed) return;
           replaying = false;
           for (const set of held.splice(0)) send(set);
         } catch (err) {
