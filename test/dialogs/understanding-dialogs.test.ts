@@ -90,7 +90,7 @@ describe('understanding in conversation', () => {
   it('a known code with no runbook: what the catalog knows, then the family runbook', async () => {
     const replies = await send('uncovered', '0x00003612');
     const text = all(replies);
-    assert.match(text, /ERROR_IPSEC_IKE_PROCESS_ERR_VENDOR（コード 0x00003612、10 進数で 13842）は、「IPsec の鍵交換 \(IKE\) のエラー」/);
+    assert.match(text, /ERROR_IPSEC_IKE_PROCESS_ERR_VENDOR（コード 0x00003612、10 進数で 13842）は、「IPsec の鍵交換（IKE）のエラー」/);
     assert.match(text, /このエラー専用の手順はまだありません/);
     assert.match(text, /確認 1\/4: 今いるネットワーク/);
   });
