@@ -49,12 +49,17 @@ export interface AppOptions {
   config: Config;
 }
 
+function hopCount(hops: number) {
+  return (_address: string, hop: number) => hop < hops;
+}
+
 /** Options for the Fastify instance itself (server.ts and the tests use the same). */
 export function serverOptions(config: Config, logger: FastifyServerOptions['logger'] = loggerOptions(config.logLevel)): FastifyServerOptions {
   return {
     logger,
     bodyLimit: config.bodyLimit,
-    trustProxy: true,
+    // A hop count trusts that many proxies in front of us, nearest first.
+    trustProxy: typeof config.trustProxy === 'number' ? hopCount(config.trustProxy) : config.trustProxy,
   };
 }
 

@@ -36,6 +36,11 @@ export interface Config {
   logLevel: string;
   bodyLimit: number;
   allowUnauthenticated: boolean;
+  /**
+   * Which X-Forwarded-For hops to believe for the client address (rate limits, logs): false (none, the default),
+   * a number of hops, or the reverse proxies' addresses/CIDRs. Never "everyone": a client could pick its own address.
+   */
+  trustProxy: boolean | number | string[];
   publicUrl: string;
   botFramework: BotFrameworkConfig;
   /** IT staff allowed into the agent API and console (AGENT_TOKENS: names and token hashes only). */
@@ -129,6 +134,21 @@ function readBool(env: Env, key: string, fallback: boolean): boolean {
   throw new ConfigError(`${key} must be true or false, got "${env[key]}"`);
 }
 
+function readTrustProxy(env: Env): boolean | number | string[] {
+  const raw = env.TRUST_PROXY?.trim() ?? '';
+  if (raw === '' || raw === 'false') return false;
+  if (/^\d{1,2}$/.test(raw)) return Number(raw);
+  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address, bits] = entry.split('/');
+    const okBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(address ?? '') === 6 ? 128 : 32));
+    if (!address || isIP(address) === 0 || !okBits) {
+      throw new ConfigError(`TRUST_PROXY must be a hop count or a comma-separated list of proxy addresses/CIDRs, got "${entry}"`);
+    }
+  }
+  return entries;
+}
+
 export function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
@@ -163,6 +183,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     bodyLimit: readInt(env, 'BODY_LIMIT', 256 * 1024, 1024, 50 * 1024 * 1024),
     allowUnauthenticated,
+    trustProxy: readTrustProxy(env),
     publicUrl,
     botFramework,
     agentTokens: wrapConfigError(() => parseAgentTokens(env.AGENT_TOKENS)),

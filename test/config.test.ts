@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import Fastify from 'fastify';
+import { serverOptions } from '../src/app.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 
 describe('configuration', () => {
@@ -25,5 +27,32 @@ describe('configuration', () => {
   it('names the variable at fault', () => {
     assert.throws(() => loadConfig({ PORT: 'eighty' }), /PORT must be an integer/);
     assert.throws(() => loadConfig({ ALLOW_UNAUTHENTICATED: 'maybe' }), /ALLOW_UNAUTHENTICATED must be true or false/);
+  });
+});
+
+describe('client addresses behind a proxy', () => {
+  async function whoami(env: Record<string, string>, forwardedFor: string): Promise<string> {
+    const app = Fastify(serverOptions(loadConfig(env), false));
+    app.get('/whoami', async (request) => ({ ip: request.ip }));
+    try {
+      const res = await app.inject({ method: 'GET', url: '/whoami', headers: { 'x-forwarded-for': forwardedFor }, remoteAddress: '127.0.0.1' });
+      return String(res.json().ip);
+    } finally {
+      await app.close();
+    }
+  }
+
+  it('trusts no X-Forwarded-For by default, so a client cannot choose its own address for rate limits', async () => {
+    assert.equal(await whoami({}, '10.9.9.9'), '127.0.0.1');
+  });
+
+  it('believes only the configured proxies', async () => {
+    assert.equal(await whoami({ TRUST_PROXY: '127.0.0.1' }, '10.9.9.9'), '10.9.9.9');
+    assert.equal(await whoami({ TRUST_PROXY: '192.0.2.0/24' }, '10.9.9.9'), '127.0.0.1');
+    assert.equal(await whoami({ TRUST_PROXY: '1' }, '10.9.9.8, 10.9.9.9'), '10.9.9.9');
+  });
+
+  it('rejects a TRUST_PROXY it cannot read', () => {
+    assert.throws(() => loadConfig({ TRUST_PROXY: 'everyone' }), /TRUST_PROXY must be/);
   });
 });
