@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import { createActor, type Snapshot } from 'xstate';
 import { CONVERSATION_MACHINE_VERSION, createConversationMachine } from '../../dialogs/conversation.machine.js';
@@ -73,10 +72,13 @@ export interface TurnRunnerDeps {
   logger: Logger;
 }
 
-/** Structure, not wording: editing a runbook's text must not reset conversations, adding or removing a check must. */
-function machineVersion(content: DialogContent): string {
-  const shape = [...content.runbooks.values()].map((r) => `${r.id}:${r.checks.map((c) => c.id).join(',')}`).join(';');
-  return `${CONVERSATION_MACHINE_VERSION}-${createHash('sha256').update(shape).digest('hex').slice(0, 10)}`;
+/**
+ * The version stored with each snapshot is the machine's own (bumped when its states change). Runbook edits do not
+ * change it: a conversation in a ticket or live chat must survive them. A conversation whose runbook no longer has
+ * the check it was at is restarted politely when it is restored (see `restore`).
+ */
+function machineVersion(): string {
+  return String(CONVERSATION_MACHINE_VERSION);
 }
 
 function outputText(output: BotOutput): string | undefined {
@@ -92,9 +94,15 @@ function outputText(output: BotOutput): string | undefined {
  */
 export function createTurnRunner(deps: TurnRunnerDeps) {
   const machine = createConversationMachine(deps.content);
-  const version = machineVersion(deps.content);
+  const version = machineVersion();
   const queues = new Map<string, Promise<unknown>>();
   let effects: TicketEffects | undefined;
+
+  /** The runbook a conversation is checking still exists and still has the check it was at. */
+  function checkStillThere(context: { runbookId: string | null; checkIndex: number }): boolean {
+    const runbook = context.runbookId ? deps.content.runbooks.get(context.runbookId) : undefined;
+    return runbook !== undefined && context.checkIndex < runbook.checks.length;
+  }
 
   function restore(snapshot: unknown, locale: Locale, log: Logger) {
     if (snapshot !== null && snapshot !== undefined) {
@@ -102,8 +110,14 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
         // The snapshot was written by this very machine version (checked by the caller); restoring can still fail
         // on a damaged row, in which case XState reports status 'error' instead of throwing: check before use.
         const actor = createActor(machine, { snapshot: snapshot as Snapshot<unknown>, input: { locale } });
-        if (actor.getSnapshot().status === 'active') return { actor, restored: true };
-        log.warn({ status: actor.getSnapshot().status }, 'stored snapshot is not active; starting over');
+        const restoredSnapshot = actor.getSnapshot();
+        if (restoredSnapshot.status !== 'active') {
+          log.warn({ status: restoredSnapshot.status }, 'stored snapshot is not active; starting over');
+        } else if (restoredSnapshot.matches('checking') && !checkStillThere(restoredSnapshot.context)) {
+          log.info({ runbookId: restoredSnapshot.context.runbookId }, 'the runbook changed under this conversation; starting over');
+        } else {
+          return { actor, restored: true };
+        }
       } catch (err) {
         log.warn({ err }, 'stored snapshot could not be restored; starting over');
       }

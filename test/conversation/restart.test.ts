@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { projectRoot } from '../../src/project-root.js';
 import { after, describe, it } from 'node:test';
 import { buildApp, tempDataDir } from '../helper.js';
 import { allText, say } from '../bot/turn.js';
@@ -74,6 +78,47 @@ describe('state survives restarts', () => {
       assert.equal(fromB, undefined);
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe('runbook edits and conversations in progress', () => {
+  const data = tempDataDir();
+  const edited = tempDataDir();
+  after(() => {
+    data.cleanup();
+    edited.cleanup();
+  });
+
+  /** A copy of content/ whose SA_REAPED runbook keeps only its first `keep` checks. */
+  function contentWithChecks(keep: number): string {
+    const root = join(projectRoot(), 'content');
+    cpSync(root, edited.dir, { recursive: true });
+    const file = join(edited.dir, 'runbooks', 'ipsec-ike-sa-reaped.yaml');
+    const runbook = parse(readFileSync(file, 'utf8')) as { checks: unknown[] };
+    runbook.checks = runbook.checks.slice(0, keep);
+    writeFileSync(file, stringify(runbook));
+    return edited.dir;
+  }
+
+  it('a ticket waiting for IT survives a runbook edit; a conversation past the removed checks restarts politely', async () => {
+    const before = await buildApp({}, data.dir);
+    await say(before.app, 'edit-ticket', 'ERROR_IPSEC_IKE_SA_REAPED');
+    const ticketText = allText(await say(before.app, 'edit-ticket', '担当者と話したい'));
+    const ticket = /(HD-\d{6})/.exec(ticketText)?.[1];
+    assert.ok(ticket);
+    await say(before.app, 'edit-late', 'ERROR_IPSEC_IKE_SA_REAPED');
+    for (let i = 0; i < 5; i++) await say(before.app, 'edit-late', 'まだ解決しない');
+    await before.close();
+
+    const after3 = await buildApp({ CONTENT_DIR: contentWithChecks(3) }, data.dir);
+    try {
+      const waiting = allText(await say(after3.app, 'edit-ticket', 'まだつながりません'));
+      assert.doesNotMatch(waiting, /ボットが更新されたため/);
+      const late = allText(await say(after3.app, 'edit-late', 'まだ解決しない'));
+      assert.match(late, /ボットが更新されたため/);
+    } finally {
+      await after3.close();
     }
   });
 });
