@@ -125,16 +125,32 @@ export function createTicketLifecycle(database: Database, tickets: TicketStore) 
       });
     },
 
-    /** Tickets, newest activity first; the open ones (queued, assigned) before the closed ones. */
+    /**
+     * Tickets for the queue view: every open ticket (queued, longest waiting first, then assigned), never cut off,
+     * followed by the most recently changed closed ones up to `limit`.
+     */
     async list(status: TicketStatus | undefined, limit = 200): Promise<Ticket[]> {
-      let query = db.selectFrom('tickets').select('id');
-      if (status) query = query.where('status', '=', status);
-      const rows = await query.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
-      const found = await Promise.all(rows.map((r) => tickets.get(Number(r.id))));
-      const open = (t: Ticket) => (t.status === 'queued' ? 0 : t.status === 'assigned' ? 1 : 2);
+      const OPEN: TicketStatus[] = ['queued', 'assigned'];
+      const wantOpen = status === undefined ? OPEN : OPEN.filter((s) => s === status);
+      const openRows = wantOpen.length
+        ? await db.selectFrom('tickets').select('id').where('status', 'in', wantOpen).orderBy('id').execute()
+        : [];
+      const closedRows =
+        status === undefined || !OPEN.includes(status)
+          ? await db
+              .selectFrom('tickets')
+              .select('id')
+              .where('status', status ? '=' : 'not in', status ?? OPEN)
+              .orderBy('updated_at', 'desc')
+              .orderBy('id', 'desc')
+              .limit(Math.max(0, limit - openRows.length))
+              .execute()
+          : [];
+      const found = await Promise.all([...openRows, ...closedRows].map((r) => tickets.get(Number(r.id))));
+      const rank = (t: Ticket) => (t.status === 'queued' ? 0 : t.status === 'assigned' ? 1 : 2);
       return found
         .filter((t): t is Ticket => t !== undefined)
-        .sort((a, b) => open(a) - open(b) || (a.status === 'queued' && b.status === 'queued' ? a.queuedAt.localeCompare(b.queuedAt) : 0));
+        .sort((a, b) => rank(a) - rank(b) || (rank(a) === 0 ? a.queuedAt.localeCompare(b.queuedAt) : 0));
     },
 
     /** 1 = next in line: queued tickets that entered the queue before this one, plus itself. */
