@@ -62,6 +62,19 @@ describe('Web Chat in Chromium', () => {
     await page.close();
   });
 
+  it('ignores a token in the address of a top-level page (a link cannot hand someone a conversation)', async () => {
+    const minted = await fetch(`${base}/api/webchat/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const { token, conversationId } = (await minted.json()) as { token: string; conversationId: string };
+    assert.ok(typeof conversationId === 'string' && conversationId.length > 8);
+    const page = await context.newPage();
+    await page.goto(`${base}/webchat#token=${encodeURIComponent(token)}`);
+    await bubble(page, 'IT ヘルプデスクのボットです').waitFor({ timeout: 30_000 });
+    const stored = await page.evaluate(() => Object.values({ ...sessionStorage }).join(' '));
+    assert.ok(stored.length > 0, 'the page keeps its own session');
+    assert.ok(!stored.includes(conversationId), 'the page did not join the conversation of the token in its address');
+    await page.close();
+  });
+
   it('opens from one script tag on a page of another origin', async () => {
     const page = await context.newPage();
     await page.goto(`${hostOrigin}/`);

@@ -7,9 +7,12 @@
   var status = document.getElementById('status');
 
   // Credentials handed over by the embed script travel in the fragment (never sent to a server); drop them from the URL.
+  // Only inside a frame (whose embedders frame-ancestors limits): a link to /webchat#token=… opened as a page could
+  // otherwise make the victim chat in a conversation the sender of the link can read.
+  var framed = window.top !== window.self;
   var fragment = new URLSearchParams(location.hash.slice(1));
-  var userAssertion = fragment.get('ua');
-  var hostToken = fragment.get('token');
+  var userAssertion = framed ? fragment.get('ua') : null;
+  var hostToken = framed ? fragment.get('token') : null;
   if (location.hash) history.replaceState(null, '', location.pathname + location.search);
 
   function loadSession() {
