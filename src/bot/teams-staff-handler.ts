@@ -154,6 +154,18 @@ export function createTeamsStaffHandler(deps: TeamsStaffHandlerDeps): TurnExtens
       return true;
     }
     if (!added) return false;
+    // Only IT may turn a team into the staff channel: an employee adding the app to their own team must never start
+    // receiving every ticket. The installer must be a known staff member, in the configured tenant when there is one.
+    const installer = typeof activity.from?.aadObjectId === 'string' ? activity.from.aadObjectId.toLowerCase() : '';
+    const trusted = installer !== '' && config.agents.has(installer);
+    const rightTenant = !config.tenantId || config.tenantId === data.tenantId;
+    if (!trusted || !rightTenant) {
+      log.warn(
+        { teamId: data.teamId, trusted, rightTenant },
+        'the app was added to a team by someone who is not IT staff (STAFF_TEAMS_AGENTS); not using it as the staff channel',
+      );
+      return true;
+    }
     const channelId = channelOf(data.channelId ?? activity.conversation.id);
     const captured = await notifier.capture({
       channelId,

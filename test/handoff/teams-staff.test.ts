@@ -197,7 +197,7 @@ describe('the staff channel captured from the installation', () => {
   it('remembers the team channel the bot was added to and posts the next ticket there', async () => {
     const receiver = new ConnectorReceiver();
     const url = await receiver.start();
-    const t = await buildApp({ STAFF_TEAMS_LOCALE: 'en' });
+    const t = await buildApp({ STAFF_TEAMS_LOCALE: 'en', STAFF_TEAMS_AGENTS: `hanako=${HANAKO.aadObjectId}` });
     try {
       await post(t, {
         type: 'installationUpdate',
@@ -215,6 +215,32 @@ describe('the staff channel captured from the installation', () => {
       await receiver.waitFor(() => receiver.received.some((r) => to(STAFF_CHANNEL)(r) && cardOf(r)));
       const card = cardOf(receiver.received.find((r) => to(STAFF_CHANNEL)(r) && cardOf(r))!);
       assert.deepEqual(card?.actions?.map((a) => a.title), ['Take', 'Resolve']);
+    } finally {
+      await t.close();
+      await receiver.stop();
+    }
+  });
+
+  it('ignores a team that someone outside IT added the app to', async () => {
+    const receiver = new ConnectorReceiver();
+    const url = await receiver.start();
+    const t = await buildApp({ STAFF_TEAMS_LOCALE: 'en', STAFF_TEAMS_AGENTS: `hanako=${HANAKO.aadObjectId}` });
+    try {
+      await post(t, {
+        type: 'installationUpdate',
+        action: 'add',
+        id: 'install-2',
+        channelId: 'msteams',
+        serviceUrl: url,
+        from: JIRO,
+        recipient: BOT,
+        conversation: { id: STAFF_CHANNEL, conversationType: 'channel', isGroup: true, tenantId: TENANT },
+        channelData: { team: { id: STAFF_TEAM, name: 'Sales' }, tenant: { id: TENANT }, settings: { selectedChannel: { id: STAFF_CHANNEL } } },
+      });
+      await escalate(t, receiver, url, 'a:employee-yui');
+      const rows = await t.app.storage.database.db.selectFrom('tickets').select('id').execute();
+      assert.equal(rows.length, 1, 'the ticket exists');
+      assert.ok(!receiver.received.some((r) => to(STAFF_CHANNEL)(r)), 'nothing was posted to the team');
     } finally {
       await t.close();
       await receiver.stop();
