@@ -15,6 +15,24 @@ function readActivityBody(body: unknown): Activity {
   if (typeof serviceUrl !== 'string' || !/^https?:\/\/[^\s]+$/i.test(serviceUrl)) {
     throw new HdErrors.BAD_ACTIVITY('"serviceUrl" must be an http(s) URL');
   }
+  // Optional fields, when present, must have their protocol shape: botbuilder and our reader trust them.
+  for (const key of ['channelId', 'text', 'locale', 'id', 'replyToId'] as const) {
+    const value: unknown = Reflect.get(body, key);
+    if (value !== undefined && value !== null && typeof value !== 'string') throw new HdErrors.BAD_ACTIVITY(`"${key}" must be a string`);
+  }
+  for (const key of ['membersAdded', 'membersRemoved', 'entities', 'attachments'] as const) {
+    const value: unknown = Reflect.get(body, key);
+    if (value === undefined || value === null) continue;
+    if (!Array.isArray(value) || !value.every((item) => typeof item === 'object' && item !== null)) {
+      throw new HdErrors.BAD_ACTIVITY(`"${key}" must be a list of objects`);
+    }
+  }
+  for (const key of ['from', 'recipient'] as const) {
+    const value: unknown = Reflect.get(body, key);
+    if (value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value))) {
+      throw new HdErrors.BAD_ACTIVITY(`"${key}" must be an object`);
+    }
+  }
   // The fields botbuilder reads are now known to be present and well-typed; the rest is optional in the protocol.
   return body as Activity;
 }

@@ -42,6 +42,21 @@ describe('bad input on /api/messages', () => {
     assert.equal((await post().send(activity).expect(400)).body.code, 'HD_ERR_BAD_ACTIVITY');
   });
 
+  it('fields of the wrong shape get 400 instead of an apology from a failed turn', async () => {
+    const base = messageActivity({ serviceUrl: 'http://127.0.0.1:9', conversationId: 'bad-1', text: 'hi' });
+    for (const [key, value] of [
+      ['membersAdded', 'x'],
+      ['channelId', 42],
+      ['entities', [1, 2]],
+      ['from', 'someone'],
+      ['text', { nested: true }],
+    ] as const) {
+      const res = await post().send({ ...base, [key]: value }).expect(400);
+      assert.equal(res.body.code, 'HD_ERR_BAD_ACTIVITY');
+      assert.match(res.body.message, new RegExp(key));
+    }
+  });
+
   it('an oversized body gets 413 HD_ERR_BODY_TOO_LARGE', async () => {
     const activity = messageActivity({ serviceUrl: 'http://127.0.0.1:9', conversationId: 'bad-1', text: 'x'.repeat(20_000) });
     const res = await post().send(activity).expect(413);

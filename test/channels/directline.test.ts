@@ -105,6 +105,9 @@ describe('Direct Line 3.0', () => {
     const huge = await post(base, s, { type: 'message', text: 'x'.repeat(300 * 1024) }).expect(413);
     assert.equal(huge.body.code, 'HD_ERR_BODY_TOO_LARGE');
     assert.equal((await post(base, s, { type: 'message', text: 42 }).expect(400)).body.code, 'HD_ERR_BAD_ACTIVITY');
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 5000; i++) deep = [deep];
+    assert.equal((await post(base, s, { type: 'message', text: 'x', value: deep }).expect(400)).body.code, 'HD_ERR_BAD_ACTIVITY');
     const upload = await request(base).post(`/v3/directline/conversations/${s.conversationId}/upload?userId=x`).set('authorization', `Bearer ${s.token}`).expect(501);
     assert.equal(upload.body.code, 'HD_ERR_UPLOAD_UNSUPPORTED');
 

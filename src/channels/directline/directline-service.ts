@@ -38,6 +38,21 @@ function optionalString(value: unknown, field: string, max: number): string | un
   return value;
 }
 
+/** Button payloads are small and flat; anything nested deeper is not from Web Chat and could exhaust the stack. */
+const MAX_VALUE_DEPTH = 16;
+
+/** True when no array or object inside `value` is nested deeper than `max` (checked without recursion). */
+function shallowEnough(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop() ?? [undefined, 0];
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth > max) return false;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return true;
+}
+
 /** The only channelData keys Web Chat's own bookkeeping needs back (clientActivityID matches the echo to the pending send). */
 function readClientChannelData(value: unknown): Record<string, unknown> | undefined {
   if (!isRecord(value)) return undefined;
@@ -167,6 +182,9 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
       const textFormat = optionalString(body.textFormat, 'textFormat', 20);
       const channelData = readClientChannelData(body.channelData);
       const value = body.value;
+      if (value !== undefined && !shallowEnough(value, MAX_VALUE_DEPTH)) {
+        throw new HdErrors.BAD_ACTIVITY(`"value" may nest at most ${MAX_VALUE_DEPTH} levels deep`);
+      }
       if (text.trim() === '' && value === undefined) throw new HdErrors.BAD_ACTIVITY('a message needs "text" or "value"');
       const stored = await append(conversation.id, {
         type: 'message',
