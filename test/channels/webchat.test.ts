@@ -86,6 +86,20 @@ describe('Web Chat page, bundle, embed script and token endpoint', () => {
     const history = await request(t.app.server).get(`/v3/directline/conversations/${id}/activities`).set('authorization', `Bearer ${token.body.token}`).expect(200);
     const mine = history.body.activities.find((a: { from: { role: string } }) => a.from.role === 'user');
     assert.deepEqual(mine.from, { id: 'E12345', name: '山田 太郎', role: 'user' });
+
+    // Later, in another tab (no session kept): the same employee comes back to the conversation of the open ticket.
+    const again = await request(t.app.server).post('/api/webchat/token').send({ userAssertion: await assertion({ sub: 'E12345', name: '山田 太郎' }) }).expect(200);
+    assert.equal(again.body.conversationId, id);
+    assert.equal(again.body.resumed, true);
+    await request(t.app.server).post('/v3/directline/conversations').set('authorization', `Bearer ${again.body.token}`).send({}).expect(200);
+    const resumed = await request(t.app.server).get(`/v3/directline/conversations/${id}/activities`).set('authorization', `Bearer ${again.body.token}`).expect(200);
+    assert.ok(
+      resumed.body.activities.some((a: { text?: string }) => /HD-\d{6}/.test(a.text ?? '')),
+      'the ticket message is in the history the new tab shows',
+    );
+    // Someone else never gets that conversation.
+    const other = await request(t.app.server).post('/api/webchat/token').send({ userAssertion: await assertion({ sub: 'E99999', name: '佐藤' }) }).expect(200);
+    assert.notEqual(other.body.conversationId, id);
   });
 
   it('rejects a forged or expired user assertion', async () => {

@@ -46,8 +46,14 @@ export interface DirectLine {
   postBotActivity(conversationId: string, activity: BotSideActivity): Promise<string>;
   /** True when the conversation was started through this Direct Line (so a `webchat:` conversation key is ours). */
   hasConversation(conversationId: string): Promise<boolean>;
-  /** A token for a new conversation of this user, as tokens/generate gives (used by the widget's token endpoint). */
-  issueToken(user: { id: string; name: string; email?: string }): Promise<{ conversationId: string; token: string; expiresIn: number }>;
+  /**
+   * A token for a new conversation of this user, as tokens/generate gives (used by the widget's token endpoint); or,
+   * with `resume`, for that existing conversation when it belongs to the same user.
+   */
+  issueToken(
+    user: { id: string; name: string; email?: string },
+    resume?: string,
+  ): Promise<{ conversationId: string; token: string; expiresIn: number; resumed: boolean }>;
 }
 
 declare module 'fastify' {
@@ -91,10 +97,12 @@ export default fp<{ config: Config }>(
     const directline: DirectLine = {
       postBotActivity: (conversationId, activity) => service.postBotActivity(conversationId, activity),
       hasConversation: async (conversationId) => (await store.getConversation(conversationId)) !== undefined,
-      issueToken: async (user) => {
-        const conversationId = newConversationId();
+      issueToken: async (user, resume) => {
+        const existing = resume ? await store.getConversation(resume) : undefined;
+        const resumed = existing !== undefined && existing.user.id === user.id;
+        const conversationId = resumed && resume ? resume : newConversationId();
         const issued = await tokens.issue({ conversationId, user });
-        return { conversationId, token: issued.token, expiresIn: issued.expiresIn };
+        return { conversationId, token: issued.token, expiresIn: issued.expiresIn, resumed };
       },
     };
     app.decorate('directline', directline);

@@ -75,8 +75,25 @@ async function webChat(app: FastifyInstance, { config }: { config: Config }): Pr
     if (assertion !== undefined) {
       if (!settings.userAssertionSecret) throw new HdErrors.FORBIDDEN('user assertions are not enabled on this server');
       const user = await verifyUserAssertion(assertion, settings.userAssertionSecret);
-      const issued = await app.directline.issueToken(user);
-      return { conversationId: issued.conversationId, token: issued.token, expires_in: issued.expiresIn, userId: user.id };
+      // A signed-in employee whose ticket is still open comes back to that conversation, in any tab, at any time:
+      // IT's replies are in its history even if the tab that asked was closed long ago.
+      const open = await app.storage.database.db
+        .selectFrom('tickets')
+        .select('conversation_id')
+        .where('user_id', '=', user.id)
+        .where('channel_id', '=', 'webchat')
+        .where('status', 'in', ['queued', 'assigned'])
+        .orderBy('id', 'desc')
+        .executeTakeFirst();
+      const resume = open?.conversation_id.startsWith('webchat:') ? open.conversation_id.slice('webchat:'.length) : undefined;
+      const issued = await app.directline.issueToken(user, resume);
+      return {
+        conversationId: issued.conversationId,
+        token: issued.token,
+        expires_in: issued.expiresIn,
+        userId: user.id,
+        resumed: issued.resumed,
+      };
     }
     if (!settings.anonymous) throw new HdErrors.FORBIDDEN('anonymous chat is disabled; sign in through the intranet page');
     const userId = anonymousUserId();
