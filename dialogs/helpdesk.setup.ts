@@ -85,6 +85,8 @@ export function createHelpdeskSetup(content: DialogContent) {
       emitted: {} as BotOutput,
     },
     guards: {
+      /** A staff event about the ticket this conversation is waiting on (not one it has left, e.g. cancelled). */
+      isCurrentTicket: ({ context, event }) => 'ticketNumber' in event && event.ticketNumber === context.ticketNumber,
       /** A button of an earlier question (its step is not the check being asked now). */
       isStaleChoice: ({ context, event }) => {
         const step: unknown = 'step' in event ? event.step : undefined;
