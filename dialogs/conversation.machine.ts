@@ -26,6 +26,10 @@ export function createConversationMachine(content: DialogContent) {
       REPORT_ERROR: { guard: 'knowsRunbook', target: '.checking', actions: ['startRunbook', 'introduceRunbook'] },
       // Staff-initiated (issue 5). Handled at the root so an agent's words reach the employee whatever state the
       // conversation is in: never dropped, even after a reset.
+      RESUME_TICKET: [
+        { guard: 'resumesWithAgent', target: '.withAgent', actions: 'rememberAgent' },
+        { target: '.withIt', actions: 'rememberAgent' },
+      ],
       AGENT_JOINED: { guard: 'isCurrentTicket', target: '.withAgent', actions: ['rememberAgent', 'sayAgentJoined'] },
       AGENT_MESSAGE: { actions: 'sayAgentMessage' },
       TICKET_RESOLVED: { guard: 'isCurrentTicket', target: '.askingSolved', actions: ['rememberAgent', 'sayAgentResolved'] },

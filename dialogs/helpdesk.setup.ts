@@ -62,7 +62,7 @@ export function createHelpdeskSetup(content: DialogContent) {
     { action: 'CANCEL_TICKET', label: message(messages, 'buttonCancelTicket', context.locale) },
   ];
   const agentOf = (context: HelpdeskContext, event: HelpdeskEvent): string =>
-    'agentName' in event ? event.agentName : context.agentName ?? '';
+    ('agentName' in event ? event.agentName : null) ?? context.agentName ?? '';
 
   const withOutcome = (context: HelpdeskContext, outcome: CheckOutcome): CheckRecord[] => {
     const check = checkOf(context);
@@ -85,6 +85,7 @@ export function createHelpdeskSetup(content: DialogContent) {
       emitted: {} as BotOutput,
     },
     guards: {
+      resumesWithAgent: ({ event }) => event.type === 'RESUME_TICKET' && event.agentName !== null,
       /** A staff event about the ticket this conversation is waiting on (not one it has left, e.g. cancelled). */
       isCurrentTicket: ({ context, event }) => 'ticketNumber' in event && event.ticketNumber === context.ticketNumber,
       /** A button of an earlier question (its step is not the check being asked now). */

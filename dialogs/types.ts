@@ -120,7 +120,9 @@ export type HelpdeskEvent =
   | { type: 'AGENT_JOINED'; ticketNumber: string; agentName: string }
   | { type: 'AGENT_MESSAGE'; ticketNumber: string; agentName: string; text: string }
   | { type: 'TICKET_RESOLVED'; ticketNumber: string; agentName: string; note: string | null }
-  | { type: 'TICKET_RELEASED'; ticketNumber: string; agentName: string };
+  | { type: 'TICKET_RELEASED'; ticketNumber: string; agentName: string }
+  /** A conversation whose snapshot could not be kept, but whose ticket is still open: back to waiting or the live chat. */
+  | { type: 'RESUME_TICKET'; ticketNumber: string; agentName: string | null };
 
 /** The staff-initiated events, as src/handoff sends them. */
 export type StaffEvent = Extract<HelpdeskEvent, { type: 'AGENT_JOINED' | 'AGENT_MESSAGE' | 'TICKET_RESOLVED' | 'TICKET_RELEASED' }>;

@@ -125,6 +125,17 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     return { actor: createActor(machine, { input: { locale } }), restored: false };
   }
 
+  /** The event that puts a restarted conversation back on its open ticket, if it has one. */
+  async function openTicketEvent(conversationId: string): Promise<HelpdeskEvent | undefined> {
+    const ticket = await deps.tickets.latestForConversation(conversationId);
+    if (!ticket || (ticket.status !== 'queued' && ticket.status !== 'assigned')) return undefined;
+    return {
+      type: 'RESUME_TICKET',
+      ticketNumber: ticket.number,
+      agentName: ticket.status === 'assigned' ? (ticket.assignee?.name ?? '') : null,
+    };
+  }
+
   async function runTurn(input: UserInput): Promise<TurnResult> {
     const log = deps.logger.child({ conversationId: input.conversationId });
     const stored = await deps.conversations.load(input.conversationId);
@@ -138,11 +149,14 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     // A language the user asked for sticks until they ask for another one; otherwise each message's script decides.
     const pinned = actor.getSnapshot().context.pinnedLocale ?? undefined;
     const locale: Locale = understood?.event.type === 'SWITCH_LANGUAGE' ? detected : (pinned ?? detected);
-    if (stored?.snapshot && !restored) {
+    // A conversation that had to start over but still has an open ticket goes back to it, without an apology.
+    const resume = stored?.snapshot && !restored ? await openTicketEvent(input.conversationId) : undefined;
+    if (stored?.snapshot && !restored && !resume) {
       outputs.push({ type: 'say', text: message(deps.content.messages, 'versionReset', locale) });
     }
     const subscription = actor.on('*', (output) => outputs.push(output));
     actor.start();
+    if (resume) actor.send(resume);
 
     const now = () => new Date().toISOString();
     const transcript: TranscriptEntry[] = [];
@@ -248,10 +262,15 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     const stored = await deps.conversations.load(conversationId);
     if (!stored) throw new Error(`conversation ${conversationId} does not exist`);
     const storedLocale: Locale = stored.locale === 'en' ? 'en' : 'ja';
-    const { actor } = restore(stored.machineVersion === version ? stored.snapshot : null, storedLocale, log);
+    const { actor, restored } = restore(stored.machineVersion === version ? stored.snapshot : null, storedLocale, log);
+    const resume = restored ? undefined : await openTicketEvent(conversationId);
     const outputs: BotOutput[] = [];
+    if (resume) {
+      actor.start();
+      actor.send(resume);
+    }
     const subscription = actor.on('*', (output) => outputs.push(output));
-    actor.start();
+    if (!resume) actor.start();
     actor.send(event);
     const after = actor.getSnapshot();
     subscription.unsubscribe();

@@ -122,3 +122,36 @@ describe('runbook edits and conversations in progress', () => {
     }
   });
 });
+
+describe('a new machine version and an open ticket', () => {
+  const data = tempDataDir();
+  after(() => data.cleanup());
+
+  it('puts the conversation back on its open ticket instead of starting over', async () => {
+    const t = await buildApp({}, data.dir);
+    try {
+      await say(t.app, 'resume-1', 'ERROR_IPSEC_IKE_SA_REAPED');
+      const text = allText(await say(t.app, 'resume-1', '担当者と話したい'));
+      const number = /(HD-\d{6})/.exec(text)?.[1];
+      assert.ok(number);
+      await t.app.storage.database.db
+        .updateTable('conversations')
+        .set({ machine_version: '0-old' })
+        .where('id', '=', 'emulator:resume-1')
+        .execute();
+      const reply = allText(await say(t.app, 'resume-1', 'ルーターの再起動も試しました'));
+      assert.doesNotMatch(reply, /ボットが更新されたため/);
+      const notes = await t.app.storage.database.db
+        .selectFrom('ticket_events')
+        .select(['type', 'text'])
+        .where('ticket_id', '=', Number(number.slice(3)))
+        .execute();
+      assert.ok(
+        notes.some((n) => n.text === 'ルーターの再起動も試しました'),
+        `the message went to the ticket: ${JSON.stringify(notes)}`,
+      );
+    } finally {
+      await t.close();
+    }
+  });
+});
