@@ -21,7 +21,9 @@ import { agentConsole } from './handoff/agent-console.js';
 import { loadErrorCatalog } from './understanding/error-catalog.js';
 import { createRunbookIndex } from './understanding/runbook-index.js';
 import { createUnderstanding } from './understanding/understand.js';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { projectRoot } from './project-root.js';
 
 import type { HelpdeskAdapter } from './bot/create-adapter.js';
 import type { Content } from './content/load-content.js';
@@ -133,6 +135,11 @@ async function helpdeskApp(app: FastifyInstance, opts: AppOptions): Promise<void
   await app.register(agentConsole);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  // The Teams app icon doubles as the favicon of the chat page and the console.
+  const favicon = readFileSync(join(projectRoot(), 'appPackage', 'color.png'));
+  app.get('/favicon.ico', async (_request, reply) =>
+    reply.header('content-type', 'image/png').header('cache-control', 'public, max-age=86400').send(favicon),
+  );
   app.get('/readyz', async () => {
     try {
       await app.storage.database.ping();

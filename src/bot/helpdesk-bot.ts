@@ -31,7 +31,7 @@ export function createHelpdeskBot(runner: TurnRunner, logger: Logger) {
     });
     if (activities.length > 0) await context.sendActivities(activities);
     for (const extension of extensions) await extension.afterTurn?.(context, result);
-    log.debug({ replies: activities.length, ticket: result.ticket?.number }, 'turn done');
+    log.info({ replies: activities.length, ticket: result.ticket?.number }, 'turn done');
   };
   return Object.assign(onTurn, {
     /** Adds a TurnExtension; returns the function that removes it again. */

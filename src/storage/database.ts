@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Generated, type Migration } from 'kysely';
@@ -298,7 +298,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     dialect = 'sqlite';
     mkdirSync(options.dataDir, { recursive: true });
     location = join(options.dataDir, 'helpdesk.sqlite');
+    const created = !existsSync(location);
     const sqlite = new SqliteDatabase(location);
+    // Transcripts and tickets are personal data: a new database file is readable by the service account only
+    // (SQLite gives its -wal and -shm files the same mode).
+    if (created) chmodSync(location, 0o600);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');

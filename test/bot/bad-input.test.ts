@@ -85,3 +85,16 @@ describe('bad input on /api/messages', () => {
     assert.equal(health.body.status, 'ready');
   });
 });
+
+describe('small things a browser asks for', () => {
+  it('serves a favicon instead of a 404 in every browser console', async () => {
+    const t = await buildApp();
+    try {
+      const res = await request(t.app.server).get('/favicon.ico').expect(200);
+      assert.equal(res.headers['content-type'], 'image/png');
+      assert.ok(Buffer.isBuffer(res.body) && res.body.subarray(1, 4).toString('latin1') === 'PNG');
+    } finally {
+      await t.close();
+    }
+  });
+});

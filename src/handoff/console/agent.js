@@ -108,7 +108,7 @@
         el('td', ticket.status + (ticket.assignee ? ` (${ticket.assignee.name})` : '')),
         el('td', errorText(ticket.error)),
         el('td', ticket.failedChecks.join(', ') || '—'),
-        el('td', ticket.userName),
+        el('td', ticket.userName || 'anonymous'),
         el('td', ticket.channelId),
         el('td', formatWait(ticket.waitingSeconds)),
       );
@@ -143,7 +143,7 @@
     facts.replaceChildren();
     const fact = (label, value) => facts.append(el('dt', label), el('dd', value));
     fact('Error', errorText(ticket.error));
-    fact('User', `${ticket.userName} (${ticket.userId})${ticket.userEmail ? ` <${ticket.userEmail}>` : ''}`);
+    fact('User', `${ticket.userName || 'anonymous'} (${ticket.userId})${ticket.userEmail ? ` <${ticket.userEmail}>` : ''}`);
     fact('Channel', ticket.channelId);
     fact('Language', ticket.locale);
     fact('Reason', ticket.reason === 'checks_failed' ? 'The checks did not solve it' : 'Asked for a person');
