@@ -312,9 +312,6 @@ export function createHelpdeskSetup(content: DialogContent) {
         error: context.error,
         checks: allChecks(context),
       })),
-      sayTicketCreated: emit(({ context }) =>
-        say(message(messages, 'ticketCreated', context.locale, { ticket: context.ticketNumber ?? '' })),
-      ),
       sayTicketFailed: emit(({ context }) => say(message(messages, 'ticketFailed', context.locale))),
       sayWaitingForIt: emit(({ context }) =>
         say(message(messages, 'waitingForIt', context.locale, { ticket: context.ticketNumber ?? '' })),
