@@ -69,6 +69,24 @@ function toEntry(row: Row): OutboxEntry {
  */
 export function createOutboxStore(database: Database) {
   const db = database.db.withTables<{ outbox: OutboxTable }>();
+  /** Pending rows that are the oldest pending row of their ticket: one ticket's events go out in order. */
+  const pendingHeads = (topic: string) =>
+    db
+      .selectFrom('outbox as o')
+      .where('o.topic', '=', topic)
+      .where('o.status', '=', 'pending')
+      .where((eb) =>
+        eb(
+          'o.id',
+          '=',
+          eb
+            .selectFrom('outbox as i')
+            .select((ib) => ib.fn.min('i.id').as('head'))
+            .whereRef('i.ticket_id', '=', 'o.ticket_id')
+            .whereRef('i.topic', '=', 'o.topic')
+            .where('i.status', '=', 'pending'),
+        ),
+      );
   return {
     async enqueue(entry: NewOutboxEntry, now = new Date()): Promise<void> {
       const at = now.toISOString();
@@ -94,23 +112,8 @@ export function createOutboxStore(database: Database) {
     /** The head row of each ticket's pending queue that is due now and not leased by another sender. */
     async due(topic: string, now: Date, limit: number): Promise<OutboxEntry[]> {
       const at = now.toISOString();
-      const rows = await db
-        .selectFrom('outbox as o')
+      const rows = await pendingHeads(topic)
         .selectAll('o')
-        .where('o.topic', '=', topic)
-        .where('o.status', '=', 'pending')
-        .where((eb) =>
-          eb(
-            'o.id',
-            '=',
-            eb
-              .selectFrom('outbox as i')
-              .select((ib) => ib.fn.min('i.id').as('head'))
-              .whereRef('i.ticket_id', '=', 'o.ticket_id')
-              .whereRef('i.topic', '=', 'o.topic')
-              .where('i.status', '=', 'pending'),
-          ),
-        )
         .where('o.next_attempt_at', '<=', at)
         .where((eb) => eb.or([eb('o.locked_until', 'is', null), eb('o.locked_until', '<', at)]))
         .orderBy('o.id')
@@ -163,23 +166,8 @@ export function createOutboxStore(database: Database) {
 
     /** When the next head row becomes due (or its lease runs out); undefined when nothing is pending. */
     async nextDueAt(topic: string): Promise<Date | undefined> {
-      const rows = await db
-        .selectFrom('outbox as o')
+      const rows = await pendingHeads(topic)
         .select(['o.next_attempt_at', 'o.locked_until'])
-        .where('o.topic', '=', topic)
-        .where('o.status', '=', 'pending')
-        .where((eb) =>
-          eb(
-            'o.id',
-            '=',
-            eb
-              .selectFrom('outbox as i')
-              .select((ib) => ib.fn.min('i.id').as('head'))
-              .whereRef('i.ticket_id', '=', 'o.ticket_id')
-              .whereRef('i.topic', '=', 'o.topic')
-              .where('i.status', '=', 'pending'),
-          ),
-        )
         .execute();
       let earliest: string | undefined;
       for (const row of rows) {
