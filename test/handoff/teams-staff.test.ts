@@ -194,22 +194,26 @@ describe('the IT staff channel in Teams', () => {
 });
 
 describe('the staff channel captured from the installation', () => {
+  /** Teams telling the bot it was added to the staff team's channel by `from`. */
+  const install = (t: Parameters<typeof post>[0], url: string, from: typeof HANAKO, teamName: string) =>
+    post(t, {
+      type: 'installationUpdate',
+      action: 'add',
+      id: `install-${from.id}`,
+      channelId: 'msteams',
+      serviceUrl: url,
+      from,
+      recipient: BOT,
+      conversation: { id: STAFF_CHANNEL, conversationType: 'channel', isGroup: true, tenantId: TENANT },
+      channelData: { team: { id: STAFF_TEAM, name: teamName }, tenant: { id: TENANT }, settings: { selectedChannel: { id: STAFF_CHANNEL } } },
+    });
+
   it('remembers the team channel the bot was added to and posts the next ticket there', async () => {
     const receiver = new ConnectorReceiver();
     const url = await receiver.start();
     const t = await buildApp({ STAFF_TEAMS_LOCALE: 'en', STAFF_TEAMS_AGENTS: `hanako=${HANAKO.aadObjectId}` });
     try {
-      await post(t, {
-        type: 'installationUpdate',
-        action: 'add',
-        id: 'install-1',
-        channelId: 'msteams',
-        serviceUrl: url,
-        from: HANAKO,
-        recipient: BOT,
-        conversation: { id: STAFF_CHANNEL, conversationType: 'channel', isGroup: true, tenantId: TENANT },
-        channelData: { team: { id: STAFF_TEAM, name: 'IT Helpdesk' }, tenant: { id: TENANT }, settings: { selectedChannel: { id: STAFF_CHANNEL } } },
-      });
+      await install(t, url, HANAKO, 'IT Helpdesk');
       assert.ok(receiver.received.some((r) => to(STAFF_CHANNEL)(r) && textOf(r).includes('IT staff channel')), 'the bot says it took the channel');
       await escalate(t, receiver, url, 'a:employee-ken');
       await receiver.waitFor(() => receiver.received.some((r) => to(STAFF_CHANNEL)(r) && cardOf(r)));
@@ -226,17 +230,7 @@ describe('the staff channel captured from the installation', () => {
     const url = await receiver.start();
     const t = await buildApp({ STAFF_TEAMS_LOCALE: 'en', STAFF_TEAMS_AGENTS: `hanako=${HANAKO.aadObjectId}` });
     try {
-      await post(t, {
-        type: 'installationUpdate',
-        action: 'add',
-        id: 'install-2',
-        channelId: 'msteams',
-        serviceUrl: url,
-        from: JIRO,
-        recipient: BOT,
-        conversation: { id: STAFF_CHANNEL, conversationType: 'channel', isGroup: true, tenantId: TENANT },
-        channelData: { team: { id: STAFF_TEAM, name: 'Sales' }, tenant: { id: TENANT }, settings: { selectedChannel: { id: STAFF_CHANNEL } } },
-      });
+      await install(t, url, JIRO, 'Sales');
       await escalate(t, receiver, url, 'a:employee-yui');
       const rows = await t.app.storage.database.db.selectFrom('tickets').select('id').execute();
       assert.equal(rows.length, 1, 'the ticket exists');
