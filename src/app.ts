@@ -15,6 +15,7 @@ import { createTurnRunner } from './conversation/turn-runner.js';
 import { HdErrors } from './errors.js';
 import { loggerOptions } from './logger.js';
 import storage from './storage/storage-plugin.js';
+import { isDatabaseUnavailable } from './storage/database.js';
 import handoff from './handoff/handoff-plugin.js';
 import { agentApi } from './handoff/agent-api.js';
 import { agentConsole } from './handoff/agent-console.js';
@@ -22,6 +23,8 @@ import { loadErrorCatalog } from './understanding/error-catalog.js';
 import { createRunbookIndex } from './understanding/runbook-index.js';
 import { createUnderstanding } from './understanding/understand.js';
 import { readFileSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
+import { stripControlCharacters } from './strip-control-characters.js';
 import { join } from 'node:path';
 import { projectRoot } from './project-root.js';
 
@@ -71,9 +74,35 @@ const FASTIFY_CODES: Record<string, () => Error> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new HdErrors.UNSUPPORTED_MEDIA(),
 };
 
+/** The reason phrase of a status ("Conflict", "Too Many Requests"), as every error body's `error` field. */
+export function reasonPhrase(status: number): string {
+  return STATUS_CODES[status] ?? 'Error';
+}
+
+/**
+ * Every JSON body and query string is cleaned of control characters before any route sees it (see
+ * strip-control-characters.ts), and a multipart upload reaches its route (which answers 501) instead of a 415.
+ */
+function cleanInputs(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    parseJson(request, typeof body === 'string' ? body : body.toString('utf8'), (err, parsed) => {
+      if (err) return done(err, undefined);
+      done(null, stripControlCharacters(parsed));
+    });
+  });
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined));
+  app.addHook('onRequest', async (request) => {
+    stripControlCharacters(request.query);
+    stripControlCharacters(request.params);
+  });
+}
+
 /** The whole service as one plugin: tests register it on a fresh instance and never listen on a fixed port. */
 async function helpdeskApp(app: FastifyInstance, opts: AppOptions): Promise<void> {
   const { config } = opts;
+  cleanInputs(app);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     let err: FastifyError = error;
@@ -85,8 +114,11 @@ async function helpdeskApp(app: FastifyInstance, opts: AppOptions): Promise<void
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');
       const body = status === 503 && err.code?.startsWith('HD_ERR_')
-        ? { statusCode: 503, code: err.code, error: 'Service Unavailable', message: err.message }
-        : { statusCode: 500, code: 'HD_ERR_INTERNAL', error: 'Internal Server Error', message: 'Internal server error' };
+        ? { statusCode: 503, code: err.code, error: reasonPhrase(503), message: err.message }
+        : isDatabaseUnavailable(error)
+          ? { statusCode: 503, code: 'HD_ERR_STORAGE_UNAVAILABLE', error: reasonPhrase(503), message: 'The database cannot be reached right now; retry shortly' }
+          : { statusCode: 500, code: 'HD_ERR_INTERNAL', error: reasonPhrase(500), message: 'Internal server error' };
+      if (body.statusCode === 503) reply.header('retry-after', '5');
       return reply.code(body.statusCode).send(body);
     }
     if (status === 429 && !err.code?.startsWith('HD_ERR_')) err = new HdErrors.RATE_LIMITED() as FastifyError;
@@ -94,12 +126,12 @@ async function helpdeskApp(app: FastifyInstance, opts: AppOptions): Promise<void
     return reply.code(status).send({
       statusCode: status,
       code: err.code?.startsWith('HD_ERR_') ? err.code : 'HD_ERR_BAD_REQUEST',
-      error: status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : status === 413 ? 'Payload Too Large' : 'Bad Request',
+      error: reasonPhrase(status),
       message: err.message,
     });
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ statusCode: 404, code: 'HD_ERR_NOT_FOUND', error: 'Not Found', message: `${request.method} ${request.url} does not exist` });
+    reply.code(404).send({ statusCode: 404, code: 'HD_ERR_NOT_FOUND', error: reasonPhrase(404), message: `${request.method} ${request.url} does not exist` });
   });
 
   if (!config.botFramework.MicrosoftAppId) {

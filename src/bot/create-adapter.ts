@@ -5,10 +5,13 @@ import {
   type InvokeResponse,
   type TurnContext,
 } from 'botbuilder';
+import { EmulatorValidation } from 'botframework-connector';
 import type { FastifyBaseLogger as Logger } from 'fastify';
+import { HdErrors } from '../errors.js';
 import { message } from '../../dialogs/format.js';
 import type { Messages } from '../content/schema.js';
 import type { BotFrameworkConfig } from '../config.js';
+import { isDatabaseUnavailable } from '../storage/database-errors.js';
 import { detectLocale, localeFromTag } from '../understanding/detect-locale.js';
 import { createPrivateCloudCredentials } from './auth-credentials.js';
 import { installTimedOpenIdMetadata } from './auth-openid-metadata.js';
@@ -23,6 +26,8 @@ export class HelpdeskAdapter extends CloudAdapter {
   constructor(
     private readonly auth: ConfigurationBotFrameworkAuthentication,
     private readonly log: Logger,
+    /** False when this configuration has nowhere to fetch the Emulator's signing keys from. */
+    private readonly emulatorTokens: boolean,
   ) {
     super(auth);
   }
@@ -32,9 +37,38 @@ export class HelpdeskAdapter extends CloudAdapter {
     activity: Activity,
     logic: (context: TurnContext) => Promise<void>,
   ): Promise<InvokeResponse | undefined> {
+    // botbuilder would try to load the keys from an undefined URL (a 500): a token it cannot check is refused.
+    if (!this.emulatorTokens && authHeader && EmulatorValidation.isTokenFromEmulator(authHeader)) {
+      this.log.info({ channelId: activity.channelId }, 'channel request rejected: an Emulator token, and no Emulator metadata is configured');
+      throw new HdErrors.UNAUTHORIZED('the channel token was rejected');
+    }
     const authenticated = await authenticateChannelRequest(this.auth, activity, authHeader, this.log);
     return this.processActivity(authenticated, activity, logic);
   }
+}
+
+/** Settings that make botbuilder use exactly the values given (and no cloud's defaults) when any one is set. */
+const PARAMETERISED_KEYS = [
+  'ToChannelFromBotLoginUrl',
+  'ToChannelFromBotOAuthScope',
+  'ToBotFromChannelTokenIssuer',
+  'OAuthUrl',
+  'ToBotFromChannelOpenIdMetadataUrl',
+  'ToBotFromEmulatorOpenIdMetadataUrl',
+  'CallerId',
+] as const;
+
+/**
+ * Whether Emulator-issued tokens can be checked: with a cloud's defaults they can (botbuilder knows the Emulator's
+ * metadata URL); with explicit settings only when ToBotFromEmulatorOpenIdMetadataUrl is among them.
+ */
+function acceptsEmulatorTokens(botFramework: BotFrameworkConfig): boolean {
+  const value = (key: (typeof PARAMETERISED_KEYS)[number]): string => {
+    const v: unknown = Reflect.get(botFramework, key);
+    return typeof v === 'string' ? v.trim() : '';
+  };
+  const parameterised = PARAMETERISED_KEYS.some((key) => value(key) !== '');
+  return !parameterised || value('ToBotFromEmulatorOpenIdMetadataUrl') !== '';
 }
 
 /**
@@ -45,16 +79,18 @@ export class HelpdeskAdapter extends CloudAdapter {
 export function createAdapter(botFramework: BotFrameworkConfig, messages: Messages, logger: Logger): HelpdeskAdapter {
   if (botFramework.MicrosoftAppId) installTimedOpenIdMetadata(botFramework, logger);
   const auth = new ConfigurationBotFrameworkAuthentication({ ...botFramework }, createPrivateCloudCredentials(botFramework));
-  const adapter = new HelpdeskAdapter(auth, logger);
+  const adapter = new HelpdeskAdapter(auth, logger, acceptsEmulatorTokens(botFramework));
   adapter.onTurnError = async (context: TurnContext, error: unknown) => {
     const activity = context.activity;
     const locale = detectLocale(activity.text ?? '') ?? localeFromTag(activity.locale) ?? 'ja';
+    const unavailable = isDatabaseUnavailable(error);
     logger.error(
       { err: error, conversationId: `${activity.channelId}:${activity.conversation?.id ?? ''}`, activityType: activity.type },
-      'turn failed',
+      unavailable ? 'turn failed: the database cannot be reached' : 'turn failed',
     );
     try {
-      await context.sendActivity(message(messages, 'turnError', locale));
+      // An outage is not the user's doing and not a bug to report: say so, and that trying again shortly will work.
+      await context.sendActivity(message(messages, unavailable ? 'storageUnavailable' : 'turnError', locale));
     } catch (sendError) {
       logger.error({ err: sendError }, 'could not tell the user about the failed turn');
     }

@@ -15,8 +15,13 @@ function readActivityBody(body: unknown): Activity {
   if (typeof serviceUrl !== 'string' || !/^https?:\/\/[^\s]+$/i.test(serviceUrl)) {
     throw new HdErrors.BAD_ACTIVITY('"serviceUrl" must be an http(s) URL');
   }
+  // Every channel names itself, and conversations are keyed by it (and stored with it): required.
+  const channelId: unknown = Reflect.get(body, 'channelId');
+  if (typeof channelId !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(channelId)) {
+    throw new HdErrors.BAD_ACTIVITY('"channelId" is required: 1–64 letters, digits, dots, dashes or underscores');
+  }
   // Optional fields, when present, must have their protocol shape: botbuilder and our reader trust them.
-  for (const key of ['channelId', 'text', 'locale', 'id', 'replyToId'] as const) {
+  for (const key of ['text', 'locale', 'id', 'replyToId'] as const) {
     const value: unknown = Reflect.get(body, key);
     if (value !== undefined && value !== null && typeof value !== 'string') throw new HdErrors.BAD_ACTIVITY(`"${key}" must be a string`);
   }
@@ -29,8 +34,12 @@ function readActivityBody(body: unknown): Activity {
   }
   for (const key of ['from', 'recipient'] as const) {
     const value: unknown = Reflect.get(body, key);
-    if (value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value))) {
-      throw new HdErrors.BAD_ACTIVITY(`"${key}" must be an object`);
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'object' || Array.isArray(value)) throw new HdErrors.BAD_ACTIVITY(`"${key}" must be an object`);
+    // Replies are addressed with these (from ↔ recipient): a channel account's id and name are strings.
+    for (const field of ['id', 'name'] as const) {
+      const inner: unknown = Reflect.get(value, field);
+      if (inner !== undefined && inner !== null && typeof inner !== 'string') throw new HdErrors.BAD_ACTIVITY(`"${key}.${field}" must be a string`);
     }
   }
   // The fields botbuilder reads are now known to be present and well-typed; the rest is optional in the protocol.

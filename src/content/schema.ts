@@ -86,6 +86,7 @@ export const MESSAGE_KEYS = [
   'thanks',
   'versionReset',
   'turnError',
+  'storageUnavailable',
   'buttonFixed',
   'buttonNotFixed',
   'buttonShowHow',

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Generated, type Migration } from 'kysely';
 import pg from 'pg';
+import { DatabaseUnavailableError } from './database-errors.js';
+
+export { DatabaseUnavailableError, isDatabaseUnavailable } from './database-errors.js';
 
 export interface ConversationTable {
   id: string;
@@ -280,17 +283,55 @@ function migrations(dialect: Dialect): Record<string, Migration> {
 export interface OpenDatabaseOptions {
   dataDir: string;
   databaseUrl?: string;
+  /** Deadlines for PostgreSQL (defaults below); SQLite is a local file and needs none. */
+  timeouts?: Partial<DatabaseTimeouts>;
+  /** Told about connection errors the pool recovers from by itself (an idle client reset, a restarted server). */
+  onPoolError?: (err: Error) => void;
+}
+
+export interface DatabaseTimeouts {
+  /** Waiting for a connection (new or from the pool). */
+  connectMs: number;
+  /** One statement, enforced by the server (statement_timeout) and by the client (query_timeout) for a stalled link. */
+  statementMs: number;
+  /** The readiness ping. */
+  pingMs: number;
+}
+
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 3000, statementMs: 5000, pingMs: 1500 };
+
+function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DatabaseUnavailableError(`${what} took longer than ${ms} ms`)), ms);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** Opens SQLite (default, a file in dataDir) or PostgreSQL (when databaseUrl is set) and brings the schema up to date. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const url = options.databaseUrl ?? '';
+  const timeouts: DatabaseTimeouts = { ...DEFAULT_DATABASE_TIMEOUTS, ...options.timeouts };
   let db: Kysely<DatabaseSchema>;
   let dialect: Dialect;
   let location: string;
   if (url) {
     dialect = 'postgres';
-    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: 10,
+      connectionTimeoutMillis: timeouts.connectMs,
+      // The server ends a statement that runs too long; the client gives up on a link that stalls (no answer at all).
+      statement_timeout: timeouts.statementMs,
+      query_timeout: timeouts.statementMs + 1000,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+    });
+    // A client sitting idle in the pool can be cut (server restart, failover, pg_terminate_backend, a proxy reset):
+    // pg reports that as an 'error' on the pool, which would end the process when nobody listens. The pool drops
+    // that client by itself and the next query opens a new connection.
+    pool.on('error', (err) => options.onPoolError?.(err));
     db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
     const parsed = new URL(url);
     location = `postgres://${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
@@ -324,7 +365,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     dialect,
     location,
     async ping() {
-      await sql`select 1`.execute(db);
+      await withDeadline(sql`select 1`.execute(db), timeouts.pingMs, 'the database ping');
     },
     async close() {
       await db.destroy();

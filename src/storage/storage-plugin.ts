@@ -18,7 +18,12 @@ declare module 'fastify' {
 /** Opens the database (SQLite by default, PostgreSQL when databaseUrl is set), runs migrations, closes it on shutdown. */
 export default fp<{ dataDir: string; databaseUrl: string }>(
   async (app, opts) => {
-    const database = await openDatabase({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl });
+    const database = await openDatabase({
+      dataDir: opts.dataDir,
+      databaseUrl: opts.databaseUrl,
+      // The pool has already dropped the broken client; the next query reconnects. Logged, never fatal.
+      onPoolError: (err) => app.log.warn({ err: { message: err.message, code: Reflect.get(err, 'code') } }, 'a database connection was lost; it will be reopened when needed'),
+    });
     app.log.info({ dialect: database.dialect, location: database.location }, 'database ready');
     app.decorate('storage', {
       database,

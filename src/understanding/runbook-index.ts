@@ -36,6 +36,8 @@ const MIN_SCORE = 4;
 /** The best hit must beat the second by this factor to be taken without asking. */
 const CONFIDENCE_RATIO = 1.6;
 const MAX_HITS = 3;
+/** Longest term that gets typo-tolerant (fuzzy) or prefix matching. */
+export const MAX_FUZZY_TERM = 24;
 /** A generic runbook (no error of its own) gives way to a specific one that matches about as well. */
 const GENERIC_WEIGHT = 0.7;
 
@@ -66,8 +68,10 @@ export function createRunbookIndex(runbooks: ReadonlyMap<string, Runbook>, catal
     processTerm: (term) => term,
     searchOptions: {
       boost: { symptoms: 2, title: 1.5, causes: 0.5 },
-      fuzzy: (term) => (/^[a-z]{6,}$/.test(term) ? 0.2 : false),
-      prefix: (term) => /^[a-z]{4,}$/.test(term),
+      // Typos are forgiven in ordinary words only: edit-distance search costs grow with the square of a term's
+      // length, so a pasted 40,000-letter "word" must not reach it (no real word is longer than MAX_FUZZY_TERM).
+      fuzzy: (term) => (term.length >= 6 && term.length <= MAX_FUZZY_TERM && /^[a-z]+$/.test(term) ? 0.2 : false),
+      prefix: (term) => term.length >= 4 && term.length <= MAX_FUZZY_TERM && /^[a-z]+$/.test(term),
       combineWith: 'OR',
       boostDocument: (id) => (generic.has(String(id)) ? GENERIC_WEIGHT : 1),
     },

@@ -60,6 +60,13 @@ function isClearlyACode(mention: ErrorMention): boolean {
   return mention.form === 'name' || mention.form === 'hex' || mention.form === 'hresult' || mention.cued;
 }
 
+/**
+ * Understanding reads at most this many characters of a message. An error code, an error name or a description
+ * of a problem fits many times over; what lies beyond (a pasted log, a runaway paste) is kept in the transcript
+ * for IT but not searched, so one huge message cannot stall the process.
+ */
+export const MAX_UNDERSTOOD_CHARS = 2000;
+
 /** Turns what the user said or clicked into one machine event. Pure: the catalog and index are data. */
 export function createUnderstanding(catalog: ErrorCatalog, index: RunbookIndex) {
   const familyNote = (entry: CatalogEntry): FamilyNote | null => {
@@ -99,7 +106,7 @@ export function createUnderstanding(catalog: ErrorCatalog, index: RunbookIndex) 
   };
 
   return function understand(utterance: Utterance): Understanding {
-    const text = utterance.text;
+    const text = utterance.text.length > MAX_UNDERSTOOD_CHARS ? utterance.text.slice(0, MAX_UNDERSTOOD_CHARS) : utterance.text;
     const locale = detectLocale(text);
     if (utterance.action && utterance.action !== 'CHOOSE') {
       const event = ACTION_EVENTS[utterance.action];

@@ -82,11 +82,13 @@ export class ChannelTokenService {
     issuer?: string;
     expiresAt?: number;
     key?: CryptoKey;
+    /** Extra claims (e.g. the Emulator's `ver`). */
+    claims?: Record<string, unknown>;
   }): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
     const key = overrides.key ?? this.privateKey;
     if (!key) throw new Error('start() first');
-    return new SignJWT({ serviceurl: overrides.serviceUrl })
+    return new SignJWT({ serviceurl: overrides.serviceUrl, ...overrides.claims })
       .setProtectedHeader({ alg: 'RS256', kid: KID, typ: 'JWT' })
       .setIssuer(overrides.issuer ?? this.issuer)
       .setAudience(overrides.audience ?? APP_ID)

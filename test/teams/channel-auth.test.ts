@@ -82,6 +82,16 @@ describe('Bot Framework channel authentication (local OpenID metadata, JWKS and 
     ['a token from another issuer', async () => ({ issuer: 'https://evil.example.com/issuer' })],
     ['an expired token', async () => ({ expiresAt: Math.floor(Date.now() / 1000) - 3600 })],
     ['no Authorization header', async () => undefined],
+    // The Emulator's issuer, with no Emulator metadata configured beside the channel's: botbuilder would fetch keys
+    // from an undefined URL (a 500); such a token can only be refused.
+    [
+      'a token with the Emulator issuer, signed by a rogue key',
+      async () => ({ key: await foreignKey(), issuer: 'https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/', claims: { ver: '1.0', appid: APP_ID } }),
+    ],
+    [
+      'a token with the Emulator v2 issuer, signed by a rogue key',
+      async () => ({ key: await foreignKey(), issuer: 'https://login.microsoftonline.com/d6d49420-f39b-4df7-a1dc-d59a935871db/v2.0', claims: { ver: '2.0', azp: APP_ID } }),
+    ],
   ];
   for (const [name, forge] of forged) {
     it(`rejects ${name} with 401 HD_ERR_UNAUTHORIZED and runs no turn`, async () => {
@@ -102,6 +112,45 @@ describe('Bot Framework channel authentication (local OpenID metadata, JWKS and 
     assert.equal(res.statusCode, 401, res.body);
     assert.equal(res.json().code, 'HD_ERR_UNAUTHORIZED');
     assert.deepEqual(receiver.received, []);
+  });
+});
+
+describe('Bot Framework channel authentication with no Emulator metadata configured', () => {
+  const tokens = new ChannelTokenService();
+  const receiver = new ConnectorReceiver();
+  let serviceUrl = '';
+  let app: TestApp;
+
+  before(async () => {
+    await tokens.start();
+    serviceUrl = await receiver.start();
+    const { ToBotFromEmulatorOpenIdMetadataUrl: _unset, ...env } = channelAuthEnv(tokens, undefined);
+    app = await buildApp(env);
+  });
+  after(async () => {
+    await app.close();
+    await receiver.stop();
+    await tokens.stop();
+  });
+
+  for (const [version, issuer, claims] of [
+    ['1.0', 'https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/', { ver: '1.0', appid: APP_ID }],
+    ['2.0', 'https://login.microsoftonline.com/d6d49420-f39b-4df7-a1dc-d59a935871db/v2.0', { ver: '2.0', azp: APP_ID }],
+  ] as const) {
+    it(`refuses an Emulator-issued (v${version}) token with 401, not a 500`, async () => {
+      receiver.clear();
+      const token = await tokens.token({ serviceUrl, issuer, key: await foreignKey(), claims });
+      const res = await post(app, teamsMessage(serviceUrl, 'ERROR_IPSEC_IKE_SA_REAPED'), `Bearer ${token}`);
+      assert.equal(res.statusCode, 401, res.body);
+      assert.equal(res.json().code, 'HD_ERR_UNAUTHORIZED');
+      assert.equal(res.json().error, 'Unauthorized');
+      assert.deepEqual(receiver.received, []);
+    });
+  }
+
+  it('still accepts the channel\'s own tokens', async () => {
+    const res = await post(app, teamsMessage(serviceUrl, 'help'), `Bearer ${await tokens.token({ serviceUrl })}`);
+    assert.equal(res.statusCode, 200, res.body);
   });
 });
 

@@ -1,6 +1,8 @@
 import websocket from '@fastify/websocket';
 import fp from 'fastify-plugin';
+import { message } from '../../../dialogs/format.js';
 import { createDirectLineBridge } from '../../bot/directline-bridge.js';
+import { localeFromTag } from '../../understanding/detect-locale.js';
 import type { Config } from '../../config.js';
 import { directLineRoutes } from './directline-routes.js';
 import { resolveDirectLineSecret } from './directline-secret.js';
@@ -81,6 +83,7 @@ export default fp<{ config: Config }>(
       log: app.log,
       bot,
       runTurn: (inbound) => bridge.runTurn(inbound),
+      unavailableText: (locale) => message(app.helpdesk.content.messages, 'storageUnavailable', localeFromTag(locale) ?? 'ja'),
     });
     const bridge = createDirectLineBridge({
       adapter: app.helpdesk.adapter,

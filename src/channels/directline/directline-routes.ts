@@ -6,6 +6,8 @@ import type { ActivitySet, DirectLineUser } from './directline-store.js';
 import { anonymousUserId, newConversationId, type DirectLineService } from './directline-service.js';
 import type { TokenGrant, TokenIssuer } from './directline-tokens.js';
 import { createRateLimiter } from './rate-limiter.js';
+import { isDatabaseUnavailable } from '../../storage/database-errors.js';
+import { detectLocale, localeFromTag } from '../../understanding/detect-locale.js';
 import { applyCors } from './cors.js';
 
 export interface DirectLineRouteOptions {
@@ -25,6 +27,14 @@ const USER_ID = /^[^\s<>"'`]{1,128}$/;
 const LOCALE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
 /** A frame the client may send on the stream: Direct Line clients only ping with empty messages. */
 const PING = /^\s*(\{\s*\})?\s*$/;
+
+/** The language of a posted message: its script first, then the locale Web Chat sent; Japanese by default. */
+function localeOfBody(body: unknown): string {
+  if (typeof body !== 'object' || body === null) return 'ja';
+  const text: unknown = Reflect.get(body, 'text');
+  const locale: unknown = Reflect.get(body, 'locale');
+  return (typeof text === 'string' ? detectLocale(text) : undefined) ?? (typeof locale === 'string' ? localeFromTag(locale) : undefined) ?? 'ja';
+}
 
 function bearer(request: FastifyRequest): string {
   const header = request.headers.authorization ?? '';
@@ -161,8 +171,13 @@ export async function directLineRoutes(app: FastifyInstance, opts: DirectLineRou
     const { conversationId, caller: who } = await authorise(request);
     const key = who.kind === 'token' ? `${conversationId}:${who.grant.user.id}` : `${conversationId}:secret`;
     if (!postLimiter.take(key)) throw new HdErrors.RATE_LIMITED();
-    const conversation = await service.requireConversation(conversationId);
-    return { id: await service.postUserActivity(conversation, request.body) };
+    try {
+      const conversation = await service.requireConversation(conversationId);
+      return { id: await service.postUserActivity(conversation, request.body) };
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) service.tellUnavailable(conversationId, localeOfBody(request.body));
+      throw err;
+    }
   });
 
   app.get('/v3/directline/conversations/:conversationId/activities', async (request): Promise<ActivitySet> => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { DirectLineInbound } from '../../bot/directline-bridge.js';
 import { HdErrors } from '../../errors.js';
+import { isDatabaseUnavailable } from '../../storage/database-errors.js';
 import type { BotSideActivity } from './directline-plugin.js';
 import { readWatermark, type ActivitySet, type DirectLineConversation, type DirectLineStore, type DirectLineUser, type NewActivity, type WireActivity } from './directline-store.js';
 
@@ -17,6 +18,8 @@ export interface DirectLineServiceOptions {
   bot: { id: string; name: string };
   /** Runs a bot turn (the shared adapter); replies come back through deliverFromBot. */
   runTurn(inbound: DirectLineInbound): Promise<void>;
+  /** What the bot says, in the user's language, when the database cannot be reached (so nothing can be stored). */
+  unavailableText(locale: string): string;
 }
 
 export function newConversationId(): string {
@@ -225,7 +228,15 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
         publish(conversationId, { activities: [{ ...wire, id }], watermark: '' });
         return id;
       }
-      return (await append(conversationId, wire)).id;
+      try {
+        return (await append(conversationId, wire)).id;
+      } catch (err) {
+        if (!isDatabaseUnavailable(err)) throw err;
+        // The turn's apology for an outage cannot be stored either: it goes to the open sockets only.
+        const id = `${conversationId}|unstored-${randomBytes(6).toString('hex')}`;
+        publish(conversationId, { activities: [{ ...wire, id }], watermark: '' });
+        return id;
+      }
     },
 
     /** See DirectLine.postBotActivity: a bot-side message from outside a turn (IT staff in a live handoff). */
@@ -250,6 +261,29 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
         ...(activity.attachments ? { attachments: activity.attachments } : {}),
       });
       return stored.id;
+    },
+
+    /**
+     * The database is out: nothing can be stored, but the user's open sockets still get a word, live only (it is
+     * not in the history, and a reconnect after the outage will not show it again).
+     */
+    tellUnavailable(conversationId: string, locale: string): void {
+      const text = options.unavailableText(locale);
+      publish(conversationId, {
+        activities: [
+          {
+            id: `${conversationId}|unavailable-${randomBytes(6).toString('hex')}`,
+            type: 'message',
+            timestamp: new Date().toISOString(),
+            channelId: CHANNEL_ID,
+            conversation: { id: conversationId },
+            from: { id: options.bot.id, name: options.bot.name, role: 'bot' },
+            text,
+            locale,
+          },
+        ],
+        watermark: '',
+      });
     },
 
     /** Waits for the turns in flight (shutdown). */
