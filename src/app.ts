@@ -141,7 +141,7 @@ async function helpdeskApp(app: FastifyInstance, opts: AppOptions): Promise<void
     );
   }
 
-  await app.register(storage, { dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  await app.register(storage, { dataDir: config.dataDir, databaseUrl: config.databaseUrl, statementTimeoutMs: config.databaseStatementTimeoutMs });
 
   const content = loadContent(config.contentDir);
   const catalog = loadErrorCatalog(join(config.contentDir, 'catalog'));
@@ -153,7 +153,7 @@ async function helpdeskApp(app: FastifyInstance, opts: AppOptions): Promise<void
     tickets: app.storage.tickets,
     logger: app.log,
   });
-  const adapter = createAdapter(config.botFramework, content.messages, app.log);
+  const adapter = createAdapter(config.botFramework, content.messages, app.log, config.channelTimeoutMs);
   const logic = createHelpdeskBot(runner, app.log);
   logic.use(createHandoffEventExtension(config.handoffEventEnabled, app.log));
   logic.use(createTeamsCardLocks(app.log));

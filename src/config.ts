@@ -32,6 +32,8 @@ export interface Config {
   dataDir: string;
   /** PostgreSQL connection string; when empty, SQLite in dataDir is used. */
   databaseUrl: string;
+  /** PostgreSQL: longest a statement may run, and the client's wait on a stalled link (plus a second). */
+  databaseStatementTimeoutMs: number;
   contentDir: string;
   logLevel: string;
   bodyLimit: number;
@@ -43,6 +45,8 @@ export interface Config {
   trustProxy: boolean | number | string[];
   publicUrl: string;
   botFramework: BotFrameworkConfig;
+  /** How long one call to a channel (a reply to Teams through the Bot Connector) may take before it is given up. */
+  channelTimeoutMs: number;
   /** IT staff allowed into the agent API and console (AGENT_TOKENS: names and token hashes only). */
   agentTokens: AgentCredential[];
   /** When IT answers (BUSINESS_HOURS, BUSINESS_HOLIDAYS, BUSINESS_TZ). */
@@ -66,6 +70,8 @@ export interface DirectLineConfig {
   streamBaseUrl: string;
   /** Activities one token may post per minute. */
   activitiesPerMinute: number;
+  /** A chain of refreshed tokens ends this long after its first token was issued (DIRECTLINE_TOKEN_MAX_LIFETIME_HOURS). */
+  tokenMaxLifetimeSeconds: number;
 }
 
 export interface WebChatConfig {
@@ -179,6 +185,7 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     dataDir: resolve(env.DATA_DIR?.trim() || resolve(root, 'data')),
     databaseUrl: env.DATABASE_URL?.trim() ?? '',
+    databaseStatementTimeoutMs: readInt(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5000, 200, 600_000),
     contentDir: resolve(env.CONTENT_DIR?.trim() || resolve(root, 'content')),
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     bodyLimit: readInt(env, 'BODY_LIMIT', 256 * 1024, 1024, 50 * 1024 * 1024),
@@ -186,6 +193,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: readTrustProxy(env),
     publicUrl,
     botFramework,
+    channelTimeoutMs: readInt(env, 'CHANNEL_TIMEOUT_MS', 10_000, 500, 120_000),
     agentTokens: wrapConfigError(() => parseAgentTokens(env.AGENT_TOKENS)),
     businessHours: wrapConfigError(() => parseBusinessHours(env.BUSINESS_HOURS, env.BUSINESS_HOLIDAYS, env.BUSINESS_TZ)),
     staffTeams: readStaffTeams(env),
@@ -195,6 +203,7 @@ export function loadConfig(env: Env = process.env): Config {
       secret: env.DIRECTLINE_SECRET?.trim() ?? '',
       streamBaseUrl: (env.PUBLIC_URL?.trim() ?? '').replace(/\/+$/, ''),
       activitiesPerMinute: readInt(env, 'DIRECTLINE_ACTIVITIES_PER_MINUTE', 60, 1, 100_000),
+      tokenMaxLifetimeSeconds: readInt(env, 'DIRECTLINE_TOKEN_MAX_LIFETIME_HOURS', 24, 1, 24 * 30) * 3600,
     },
     webchat: readWebChat(env),
   };

@@ -5,7 +5,9 @@ import {
   type InvokeResponse,
   type TurnContext,
 } from 'botbuilder';
-import { EmulatorValidation } from 'botframework-connector';
+import { EmulatorValidation, type ConnectorClientOptions } from 'botframework-connector';
+
+type RequestPolicyFactory = Extract<NonNullable<ConnectorClientOptions['requestPolicyFactories']>, readonly unknown[]>[number];
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import { HdErrors } from '../errors.js';
 import { message } from '../../dialogs/format.js';
@@ -47,6 +49,21 @@ export class HelpdeskAdapter extends CloudAdapter {
   }
 }
 
+/**
+ * Every call the connector client makes to a channel (replies, updates, proactive messages) ends after `ms`:
+ * a serviceUrl that accepts the connection and never answers must not hold a turn, and its HTTP request, forever.
+ */
+function deadlinePolicy(ms: number): RequestPolicyFactory {
+  return {
+    create: (next) => ({
+      sendRequest: (request) => {
+        request.timeout = ms;
+        return next.sendRequest(request);
+      },
+    }),
+  };
+}
+
 /** Settings that make botbuilder use exactly the values given (and no cloud's defaults) when any one is set. */
 const PARAMETERISED_KEYS = [
   'ToChannelFromBotLoginUrl',
@@ -76,9 +93,20 @@ function acceptsEmulatorTokens(botFramework: BotFrameworkConfig): boolean {
  * taken from the environment as they are (MicrosoftAppId, ToBotFromChannelOpenIdMetadataUrl, …).
  * An empty MicrosoftAppId is botbuilder's local mode: no channel authentication, replies without a token.
  */
-export function createAdapter(botFramework: BotFrameworkConfig, messages: Messages, logger: Logger): HelpdeskAdapter {
+export function createAdapter(
+  botFramework: BotFrameworkConfig,
+  messages: Messages,
+  logger: Logger,
+  channelTimeoutMs = 10_000,
+): HelpdeskAdapter {
   if (botFramework.MicrosoftAppId) installTimedOpenIdMetadata(botFramework, logger);
-  const auth = new ConfigurationBotFrameworkAuthentication({ ...botFramework }, createPrivateCloudCredentials(botFramework));
+  const auth = new ConfigurationBotFrameworkAuthentication(
+    { ...botFramework },
+    createPrivateCloudCredentials(botFramework),
+    undefined,
+    undefined,
+    { requestPolicyFactories: [deadlinePolicy(channelTimeoutMs)] },
+  );
   const adapter = new HelpdeskAdapter(auth, logger, acceptsEmulatorTokens(botFramework));
   adapter.onTurnError = async (context: TurnContext, error: unknown) => {
     const activity = context.activity;

@@ -332,6 +332,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     // pg reports that as an 'error' on the pool, which would end the process when nobody listens. The pool drops
     // that client by itself and the next query opens a new connection.
     pool.on('error', (err) => options.onPoolError?.(err));
+    // A client in use (checked out by a query) has no pool listener: the same cut would be an uncaught 'error'
+    // there. Every client gets one for life; its query fails on its own, and the pool drops the broken client
+    // when it is released (it is no longer queryable).
+    pool.on('connect', (client) => {
+      client.on('error', (err) => options.onPoolError?.(err));
+    });
     db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
     const parsed = new URL(url);
     location = `postgres://${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;

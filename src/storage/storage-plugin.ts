@@ -16,11 +16,12 @@ declare module 'fastify' {
 }
 
 /** Opens the database (SQLite by default, PostgreSQL when databaseUrl is set), runs migrations, closes it on shutdown. */
-export default fp<{ dataDir: string; databaseUrl: string }>(
+export default fp<{ dataDir: string; databaseUrl: string; statementTimeoutMs?: number }>(
   async (app, opts) => {
     const database = await openDatabase({
       dataDir: opts.dataDir,
       databaseUrl: opts.databaseUrl,
+      ...(opts.statementTimeoutMs ? { timeouts: { statementMs: opts.statementTimeoutMs, connectMs: Math.min(3000, opts.statementTimeoutMs) } } : {}),
       // The pool has already dropped the broken client; the next query reconnects. Logged, never fatal.
       onPoolError: (err) => app.log.warn({ err: { message: err.message, code: Reflect.get(err, 'code') } }, 'a database connection was lost; it will be reopened when needed'),
     });
