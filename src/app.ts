@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
+import helmet from '@fastify/helmet';
 import { createAdapter } from './bot/create-adapter.js';
 import { createHelpdeskBot } from './bot/helpdesk-bot.js';
 import { createTeamsCardLocks } from './bot/teams-card-locks.js';
@@ -103,6 +104,18 @@ function cleanInputs(app: FastifyInstance): void {
 async function helpdeskApp(app: FastifyInstance, opts: AppOptions): Promise<void> {
   const { config } = opts;
   cleanInputs(app);
+  // Security headers on every answer, strict by default (an API answer loads nothing and is framed by nobody);
+  // the pages that do load things (the chat page, the console, /docs) set their own policy on their routes.
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"], frameAncestors: ["'none'"] },
+    },
+    // HTTPS and its HSTS policy belong to the reverse proxy that terminates TLS in front of the service.
+    strictTransportSecurity: false,
+    crossOriginEmbedderPolicy: false,
+  });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     let err: FastifyError = error;

@@ -127,7 +127,13 @@ export async function agentApi(app: FastifyInstance): Promise<void> {
       security,
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // The API reference page: swagger-ui's own policy (hashes of its inline scripts), and never framed.
+  // (An intranet may serve it over plain HTTP: no upgrade-insecure-requests, which would break it there.)
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, '').replace(/frame-ancestors 'self'/, "frame-ancestors 'none'"),
+  });
   app.addSchema(Ticket);
 
   // Schema violations in this API are plain bad requests (the app-wide handler would call them bad activities).

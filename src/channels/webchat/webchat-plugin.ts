@@ -32,11 +32,34 @@ async function webChat(app: FastifyInstance, { config }: { config: Config }): Pr
 
   applyCors(app, settings.allowedOrigins, '/api/webchat/token');
 
-  app.get('/webchat', async (request, reply) => {
+  // The chat page: our own scripts only (the bundle and page.js; the settings block is JSON, not script), inline
+  // styles (Web Chat styles itself at run time), Direct Line on this server over HTTP and WebSocket, and framing
+  // by the intranet origins allowed to embed it (X-Frame-Options cannot list origins, so it is left to the CSP).
+  const ownOrigin = new URL(config.publicUrl).origin;
+  const webchatPolicy = {
+    frameguard: false as const,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        mediaSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'", ownOrigin, ownOrigin.replace(/^http/, 'ws')],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'none'"],
+        frameAncestors: frameAncestors.split(' '),
+      },
+    },
+  };
+
+  app.get('/webchat', { helmet: webchatPolicy }, async (request, reply) => {
     const locale = negotiateLocale(request.headers['accept-language'], readString(request.query, 'locale'));
     reply
       .header('content-type', 'text/html; charset=utf-8')
-      .header('content-security-policy', `frame-ancestors ${frameAncestors}`)
       .header('cache-control', 'no-store')
       .header('vary', 'Accept-Language');
     return renderWebChatPage({ config: settings, locale, bundlePath: bundle.path, embedded: readString(request.query, 'embed') === '1' });
@@ -61,11 +84,11 @@ async function webChat(app: FastifyInstance, { config }: { config: Config }): Pr
     return reply.send(bundle.raw);
   });
 
-  app.get('/embed.js', async (_request, reply) => {
+  // Loaded by intranet pages on other origins: their pages may fetch it.
+  app.get('/embed.js', { helmet: { crossOriginResourcePolicy: { policy: 'cross-origin' } } }, async (_request, reply) => {
     reply
       .header('content-type', 'text/javascript; charset=utf-8')
-      .header('cache-control', 'public, max-age=300')
-      .header('cross-origin-resource-policy', 'cross-origin');
+      .header('cache-control', 'public, max-age=300');
     return embedScript;
   });
 
