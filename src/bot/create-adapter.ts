@@ -5,9 +5,7 @@ import {
   type InvokeResponse,
   type TurnContext,
 } from 'botbuilder';
-import { EmulatorValidation, type ConnectorClientOptions } from 'botframework-connector';
-
-type RequestPolicyFactory = Extract<NonNullable<ConnectorClientOptions['requestPolicyFactories']>, readonly unknown[]>[number];
+import { EmulatorValidation, type AuthenticateRequestResult, type ClaimsIdentity, type ConnectorClient, type ConnectorFactory } from 'botframework-connector';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import { HdErrors } from '../errors.js';
 import { message } from '../../dialogs/format.js';
@@ -50,18 +48,64 @@ export class HelpdeskAdapter extends CloudAdapter {
 }
 
 /**
- * Every call the connector client makes to a channel (replies, updates, proactive messages) ends after `ms`:
- * a serviceUrl that accepts the connection and never answers must not hold a turn, and its HTTP request, forever.
+ * Every call a connector client makes to a channel (replies, updates, proactive messages) ends after
+ * `channelTimeoutMs`: a serviceUrl that accepts the connection and never answers must not hold a turn, and its
+ * HTTP request, forever. botbuilder replaces any request policies given in its options, so the deadline is added
+ * to each client's pipeline as the factory makes it.
  */
-function deadlinePolicy(ms: number): RequestPolicyFactory {
-  return {
-    create: (next) => ({
-      sendRequest: (request) => {
-        request.timeout = ms;
-        return next.sendRequest(request);
+class TimedBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthentication {
+  channelTimeoutMs = 10_000;
+  logger: Logger | undefined;
+
+  override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    return this.timed(super.createConnectorFactory(claimsIdentity));
+  }
+
+  /** A turn's replies use the factory that comes with its authentication result. */
+  override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    const result = await super.authenticateRequest(activity, authHeader);
+    return result.connectorFactory ? { ...result, connectorFactory: this.timed(result.connectorFactory) } : result;
+  }
+
+  private timed(inner: ConnectorFactory): ConnectorFactory {
+    const ms = this.channelTimeoutMs;
+    const logger = this.logger;
+    return {
+      async create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
+        const client = await inner.create(serviceUrl, audience);
+        if (!addDeadline(client, ms)) logger?.warn('the connector client has no pipeline to add a deadline to; replies to channels run without one');
+        return client;
       },
-    }),
-  };
+    };
+  }
+}
+
+interface PipelineLike {
+  addPolicy(policy: { name: string; sendRequest(request: { timeout: number }, next: (request: { timeout: number }) => Promise<unknown>): Promise<unknown> }): void;
+}
+
+function isPipeline(value: unknown): value is PipelineLike {
+  return typeof value === 'object' && value !== null && typeof Reflect.get(value, 'addPolicy') === 'function';
+}
+
+function addDeadline(client: ConnectorClient, ms: number): boolean {
+  const inner: unknown = Reflect.get(client, 'client');
+  const pipeline: unknown = typeof inner === 'object' && inner !== null ? Reflect.get(inner, 'pipeline') : undefined;
+  if (!isPipeline(pipeline)) return false;
+  pipeline.addPolicy({
+    name: 'helpdeskChannelDeadline',
+    sendRequest: (request, next) => {
+      request.timeout = ms;
+      return next(request);
+    },
+  });
+  return true;
+}
+
+/** A reply that never reached the channel: its deadline aborted it, or the HTTP client got no status back. */
+function channelUnreachable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return error.name === 'AbortError' || (error.name === 'RestError' && Reflect.get(error, 'statusCode') === undefined);
 }
 
 /** Settings that make botbuilder use exactly the values given (and no cloud's defaults) when any one is set. */
@@ -100,13 +144,9 @@ export function createAdapter(
   channelTimeoutMs = 10_000,
 ): HelpdeskAdapter {
   if (botFramework.MicrosoftAppId) installTimedOpenIdMetadata(botFramework, logger);
-  const auth = new ConfigurationBotFrameworkAuthentication(
-    { ...botFramework },
-    createPrivateCloudCredentials(botFramework),
-    undefined,
-    undefined,
-    { requestPolicyFactories: [deadlinePolicy(channelTimeoutMs)] },
-  );
+  const auth = new TimedBotFrameworkAuthentication({ ...botFramework }, createPrivateCloudCredentials(botFramework));
+  auth.channelTimeoutMs = channelTimeoutMs;
+  auth.logger = logger;
   const adapter = new HelpdeskAdapter(auth, logger, acceptsEmulatorTokens(botFramework));
   adapter.onTurnError = async (context: TurnContext, error: unknown) => {
     const activity = context.activity;
@@ -116,6 +156,9 @@ export function createAdapter(
       { err: error, conversationId: `${activity.channelId}:${activity.conversation?.id ?? ''}`, activityType: activity.type },
       unavailable ? 'turn failed: the database cannot be reached' : 'turn failed',
     );
+    // The channel itself did not answer (the reply's deadline or its retries ran out): an apology would go the
+    // same way and hold the request as long again.
+    if (channelUnreachable(error)) return;
     try {
       // An outage is not the user's doing and not a bug to report: say so, and that trying again shortly will work.
       await context.sendActivity(message(messages, unavailable ? 'storageUnavailable' : 'turnError', locale));

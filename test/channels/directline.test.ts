@@ -110,6 +110,15 @@ describe('Direct Line 3.0', () => {
     assert.equal((await post(base, s, { type: 'message', text: 'x', value: deep }).expect(400)).body.code, 'HD_ERR_BAD_ACTIVITY');
     const upload = await request(base).post(`/v3/directline/conversations/${s.conversationId}/upload?userId=x`).set('authorization', `Bearer ${s.token}`).expect(501);
     assert.equal(upload.body.code, 'HD_ERR_UPLOAD_UNSUPPORTED');
+    // A real file upload, as Web Chat sends it (multipart/form-data), gets the same clear answer, not a 415.
+    const multipart = await request(base)
+      .post(`/v3/directline/conversations/${s.conversationId}/upload?userId=x`)
+      .set('authorization', `Bearer ${s.token}`)
+      .attach('file', Buffer.from('vpn log line'), 'vpn.log')
+      .field('activity', JSON.stringify({ type: 'message', from: { id: 'x' } }));
+    assert.equal(multipart.status, 501, multipart.text);
+    assert.equal(multipart.body.code, 'HD_ERR_UPLOAD_UNSUPPORTED');
+    assert.equal(multipart.body.error, 'Not Implemented');
 
     // An expired token (31 minutes later) is a 403, which Web Chat reads as "token expired".
     mock.timers.enable({ apis: ['Date'], now: Date.now() + 31 * 60 * 1000 });
@@ -132,6 +141,7 @@ describe('Direct Line 3.0', () => {
     assert.equal(statuses[9], 429);
     const limited = await post(base, s, { type: 'typing' }).expect(429);
     assert.equal(limited.body.code, 'HD_ERR_RATE_LIMITED');
+    assert.equal(limited.body.error, 'Too Many Requests');
     const other = await startConversation(base);
     await post(base, other, { type: 'typing' }).expect(200);
   });

@@ -74,7 +74,7 @@ const BOT_NAME = 'Helpdesk';
 export default fp<{ config: Config }>(
   async (app, { config }) => {
     const secret = resolveDirectLineSecret(config.directline.secret, config.dataDir, app.log);
-    const tokens = createTokenIssuer(secret);
+    const tokens = createTokenIssuer(secret, config.directline.tokenMaxLifetimeSeconds);
     const store = createDirectLineStore(app.storage.database);
     const appId = config.botFramework.MicrosoftAppId ?? '';
     const bot = { id: appId || 'helpdesk-bot', name: config.webchat.title || BOT_NAME };

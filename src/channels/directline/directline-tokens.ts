@@ -16,7 +16,12 @@ const STREAM_AUDIENCE = 'directline:stream';
 export interface TokenGrant {
   conversationId: string;
   user: DirectLineUser;
+  /** When the first token of this chain of refreshes was issued (seconds since the epoch); absent: now. */
+  chainStartedAt?: number;
 }
+
+/** A chain of refreshes ends this long after its first token unless the service is configured otherwise. */
+export const DEFAULT_TOKEN_MAX_LIFETIME_SECONDS = 24 * 60 * 60;
 
 export interface IssuedToken {
   token: string;
@@ -24,6 +29,7 @@ export interface IssuedToken {
 }
 
 export interface TokenIssuer {
+  /** A token for the grant; the chain's start (`chainStartedAt`) carries over, and no token outlives the chain. */
   issue(grant: TokenGrant): Promise<IssuedToken>;
   /** Verifies a conversation token; 403 (Direct Line's "token expired or invalid") otherwise. */
   verify(token: string): Promise<TokenGrant>;
@@ -43,25 +49,33 @@ function forbidden(err: unknown): Error {
 }
 
 /** Signs Direct Line tokens (HS256, jose) with a key derived from DIRECTLINE_SECRET: rotating the secret revokes them. */
-export function createTokenIssuer(secret: string): TokenIssuer {
+export function createTokenIssuer(secret: string, maxLifetimeSeconds = DEFAULT_TOKEN_MAX_LIFETIME_SECONDS): TokenIssuer {
   const key = createHmac('sha256', secret).update('helpdesk directline token key v1').digest();
   return {
     async issue(grant) {
+      const now = Math.floor(Date.now() / 1000);
+      const chainStartedAt = grant.chainStartedAt ?? now;
+      const left = chainStartedAt + maxLifetimeSeconds - now;
+      if (left <= 0) {
+        throw new HdErrors.FORBIDDEN('this Direct Line token has reached its maximum lifetime; open the chat again for a new one');
+      }
+      const expiresIn = Math.min(TOKEN_LIFETIME_SECONDS, left);
       const token = await new SignJWT({
         conv: grant.conversationId,
         // Web Chat decodes the token and takes its `user` claim as the user id.
         user: grant.user.id,
         name: grant.user.name,
         ...(grant.user.email ? { email: grant.user.email } : {}),
+        chain: chainStartedAt,
       })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setIssuer(ISSUER)
         .setAudience(CONVERSATION_AUDIENCE)
         .setSubject(grant.user.id)
-        .setIssuedAt()
-        .setExpirationTime(`${TOKEN_LIFETIME_SECONDS}s`)
+        .setIssuedAt(now)
+        .setExpirationTime(now + expiresIn)
         .sign(key);
-      return { token, expiresIn: TOKEN_LIFETIME_SECONDS };
+      return { token, expiresIn };
     },
 
     async verify(token) {
@@ -75,7 +89,13 @@ export function createTokenIssuer(secret: string): TokenIssuer {
       const userId = readString(payload, 'user');
       if (!conversationId || !userId) throw new HdErrors.FORBIDDEN('the Direct Line token is not valid');
       const email = readString(payload, 'email');
-      return { conversationId, user: { id: userId, name: readString(payload, 'name') ?? '', ...(email ? { email } : {}) } };
+      // Tokens from before chains were recorded start their chain at their own issue time.
+      const chain = typeof payload.chain === 'number' ? payload.chain : typeof payload.iat === 'number' ? payload.iat : undefined;
+      return {
+        conversationId,
+        user: { id: userId, name: readString(payload, 'name') ?? '', ...(email ? { email } : {}) },
+        ...(chain !== undefined ? { chainStartedAt: chain } : {}),
+      };
     },
 
     async issueStream(conversationId) {
