@@ -8,14 +8,11 @@ import {
 import { EmulatorValidation, type AuthenticateRequestResult, type ClaimsIdentity, type ConnectorClient, type ConnectorFactory } from 'botframework-connector';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import { HdErrors } from '../errors.js';
-import { message } from '../../dialogs/format.js';
-import type { Messages } from '../content/schema.js';
 import type { BotFrameworkConfig } from '../config.js';
-import { isDatabaseUnavailable } from '../storage/database-errors.js';
-import { detectLocale, localeFromTag } from '../understanding/detect-locale.js';
 import { createPrivateCloudCredentials } from './auth-credentials.js';
 import { installTimedOpenIdMetadata } from './auth-openid-metadata.js';
 import { authenticateChannelRequest } from './auth-request.js';
+import type { TurnErrorHandler } from './turn-error.js';
 
 /**
  * CloudAdapter with its turn entry point made public, so the HTTP route keeps the invoke response and errors.
@@ -102,12 +99,6 @@ function addDeadline(client: ConnectorClient, ms: number): boolean {
   return true;
 }
 
-/** A reply that never reached the channel: its deadline aborted it, or the HTTP client got no status back. */
-function channelUnreachable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  return error.name === 'AbortError' || (error.name === 'RestError' && Reflect.get(error, 'statusCode') === undefined);
-}
-
 /** Settings that make botbuilder use exactly the values given (and no cloud's defaults) when any one is set. */
 const PARAMETERISED_KEYS = [
   'ToChannelFromBotLoginUrl',
@@ -139,7 +130,7 @@ function acceptsEmulatorTokens(botFramework: BotFrameworkConfig): boolean {
  */
 export function createAdapter(
   botFramework: BotFrameworkConfig,
-  messages: Messages,
+  onTurnError: TurnErrorHandler,
   logger: Logger,
   channelTimeoutMs = 10_000,
 ): HelpdeskAdapter {
@@ -148,23 +139,6 @@ export function createAdapter(
   auth.channelTimeoutMs = channelTimeoutMs;
   auth.logger = logger;
   const adapter = new HelpdeskAdapter(auth, logger, acceptsEmulatorTokens(botFramework));
-  adapter.onTurnError = async (context: TurnContext, error: unknown) => {
-    const activity = context.activity;
-    const locale = detectLocale(activity.text ?? '') ?? localeFromTag(activity.locale) ?? 'ja';
-    const unavailable = isDatabaseUnavailable(error);
-    logger.error(
-      { err: error, conversationId: `${activity.channelId}:${activity.conversation?.id ?? ''}`, activityType: activity.type },
-      unavailable ? 'turn failed: the database cannot be reached' : 'turn failed',
-    );
-    // The channel itself did not answer (the reply's deadline or its retries ran out): an apology would go the
-    // same way and hold the request as long again.
-    if (channelUnreachable(error)) return;
-    try {
-      // An outage is not the user's doing and not a bug to report: say so, and that trying again shortly will work.
-      await context.sendActivity(message(messages, unavailable ? 'storageUnavailable' : 'turnError', locale));
-    } catch (sendError) {
-      logger.error({ err: sendError }, 'could not tell the user about the failed turn');
-    }
-  };
+  adapter.onTurnError = onTurnError;
   return adapter;
 }

@@ -2,7 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { TurnResult, TurnRunner } from '../conversation/turn-runner.js';
 import { readActivity } from './read-activity.js';
-import { renderActivity } from './render-activity.js';
+import { renderOutputs } from './render-activity.js';
 
 /**
  * A plug-in to the turn (issue 5 part B): `intercept` takes an activity away from the employee dialog (the Teams staff
@@ -24,14 +24,13 @@ export function createHelpdeskBot(runner: TurnRunner, logger: Logger) {
     if (!input) return;
     const log = logger.child({ conversationId: input.conversationId });
     if (input.kind === 'message') await context.sendActivity({ type: 'typing' });
-    const result = await runner.run(input);
-    const activities = result.outputs.flatMap((output) => {
-      const activity = renderActivity(output, result.locale === 'ja' ? 'ja-JP' : 'en-US', context.activity.channelId);
-      return activity ? [activity] : [];
+    // Replies go out inside the conversation's slot of the runner's queue, so they keep the order of the turns.
+    await runner.run(input, async (result) => {
+      const activities = renderOutputs(result.outputs, result.locale, context.activity.channelId);
+      if (activities.length > 0) await context.sendActivities(activities);
+      for (const extension of extensions) await extension.afterTurn?.(context, result);
+      log.info({ replies: activities.length, ticket: result.ticket?.number }, 'turn done');
     });
-    if (activities.length > 0) await context.sendActivities(activities);
-    for (const extension of extensions) await extension.afterTurn?.(context, result);
-    log.info({ replies: activities.length, ticket: result.ticket?.number }, 'turn done');
   };
   return Object.assign(onTurn, {
     /** Adds a TurnExtension; returns the function that removes it again. */

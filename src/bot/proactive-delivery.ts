@@ -1,8 +1,11 @@
 import type { ConversationReference } from 'botbuilder';
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { BotOutput, Locale } from '../../dialogs/types.js';
+import fp from 'fastify-plugin';
+import { WEBCHAT_CHANNEL_ID, channelConversationId } from '../conversation/conversation-address.js';
+import type { StaffTurnResult } from '../conversation/turn-runner.js';
 import type { HelpdeskAdapter } from './create-adapter.js';
-import { renderActivity } from './render-activity.js';
+import type { DirectLineAdapter } from './directline-adapter.js';
+import { renderOutputs } from './render-activity.js';
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
@@ -23,28 +26,61 @@ export function readConversationReference(value: unknown): Partial<ConversationR
   return value as Partial<ConversationReference>;
 }
 
+export interface ProactiveDeliveryDeps {
+  cloud: HelpdeskAdapter;
+  appId: string;
+  directLine: { adapter: DirectLineAdapter; hasConversation(conversationId: string): Promise<boolean> };
+  logger: Logger;
+}
+
 /**
- * Messages the bot sends outside a user's turn (an IT agent joined, wrote, resolved): Teams and other Bot
- * Framework channels get them through continueConversationAsync on the stored reference, so they arrive even when
- * the employee has closed the chat.
+ * Messages the bot sends outside a user's turn (an IT agent joined, wrote, resolved), rendered by the same renderer
+ * as turn replies, for the conversation's channel. Web Chat conversations of our own Direct Line get them through
+ * the Direct Line adapter (into the history, live on an open socket); Teams and every other Bot Framework channel
+ * through continueConversationAsync on the stored reference, so they arrive even when the employee closed the chat.
  */
-export function createProactiveDelivery(adapter: HelpdeskAdapter, appId: string, logger: Logger) {
+export function createProactiveDelivery(deps: ProactiveDeliveryDeps) {
   return {
-    async send(reference: unknown, outputs: readonly BotOutput[], locale: Locale): Promise<void> {
-      const ref = readConversationReference(reference);
+    async send(result: StaffTurnResult): Promise<void> {
+      if (result.outputs.length === 0) return;
+      const webChatId = channelConversationId(result.conversationId, WEBCHAT_CHANNEL_ID);
+      if (webChatId !== undefined && (await deps.directLine.hasConversation(webChatId))) {
+        const activities = renderOutputs(result.outputs, result.locale, WEBCHAT_CHANNEL_ID);
+        await deps.directLine.adapter.continueConversation(
+          { channelId: WEBCHAT_CHANNEL_ID, conversation: { id: webChatId, isGroup: false, conversationType: 'personal', name: '' } },
+          async (context) => {
+            await context.sendActivities(activities);
+          },
+        );
+        return;
+      }
+      const ref = readConversationReference(result.reference);
       if (!ref) throw new Error('the conversation has no usable ConversationReference');
-      const tag = locale === 'ja' ? 'ja-JP' : 'en-US';
-      const activities = outputs.flatMap((output) => {
-        const activity = renderActivity(output, tag);
-        return activity ? [activity] : [];
-      });
+      const activities = renderOutputs(result.outputs, result.locale, ref.channelId ?? result.channelId);
       if (activities.length === 0) return;
-      await adapter.continueConversationAsync(appId, ref, async (context) => {
+      await deps.cloud.continueConversationAsync(deps.appId, ref, async (context) => {
         await context.sendActivities(activities);
       });
-      logger.debug({ channelId: ref.channelId, sent: activities.length }, 'proactive messages sent');
+      deps.logger.debug({ channelId: ref.channelId, sent: activities.length }, 'proactive messages sent');
     },
   };
 }
 
 export type ProactiveDelivery = ReturnType<typeof createProactiveDelivery>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    proactive: ProactiveDelivery;
+  }
+}
+
+/** Proactive delivery as a service, for the handoff side (which never sees botbuilder). */
+export default fp<{ appId: string }>(
+  async (app, opts) => {
+    app.decorate(
+      'proactive',
+      createProactiveDelivery({ cloud: app.bot.adapter, appId: opts.appId, directLine: app.directline, logger: app.log }),
+    );
+  },
+  { name: 'proactive', dependencies: ['bot', 'directline'] },
+);

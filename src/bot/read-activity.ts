@@ -1,5 +1,6 @@
 import { ActivityTypes, TurnContext, type Activity } from 'botbuilder';
 import type { ChoiceAction } from '../../dialogs/types.js';
+import { conversationKey } from '../conversation/conversation-address.js';
 import type { UserInput } from '../conversation/turn-runner.js';
 import { localeFromTag } from '../understanding/detect-locale.js';
 import { CHOICE_VALUE_KIND } from './render-activity.js';
@@ -34,8 +35,8 @@ function readEmail(activity: Activity): string | undefined {
 }
 
 /** Our key for a conversation: the channel plus its own id, so two channels can never share a conversation. */
-export function conversationKey(activity: Pick<Activity, 'channelId' | 'conversation'>): string {
-  return `${activity.channelId}:${activity.conversation.id}`;
+export function conversationKeyOf(activity: Pick<Activity, 'channelId' | 'conversation'>): string {
+  return conversationKey(activity.channelId, activity.conversation.id);
 }
 
 /** Teams conversations with more than one person, where the bot only listens when @mentioned. */
@@ -89,7 +90,7 @@ function isWelcomeMoment(activity: Activity): boolean {
  */
 export function readActivity(activity: Activity): UserInput | undefined {
   const base = {
-    conversationId: conversationKey(activity),
+    conversationId: conversationKeyOf(activity),
     channelId: activity.channelId,
     user: { id: activity.from?.id ?? 'unknown', name: activity.from?.name ?? '', email: readEmail(activity) },
     localeHint: localeFromTag(activity.locale),

@@ -1,5 +1,5 @@
 import { ActionTypes, ActivityTypes, type Activity } from 'botbuilder';
-import type { BotOutput } from '../../dialogs/types.js';
+import type { BotOutput, Locale } from '../../dialogs/types.js';
 import { CHOICE_VALUE_KIND, questionCard } from './adaptive-card.js';
 
 export { CHOICE_VALUE_KIND } from './adaptive-card.js';
@@ -53,4 +53,17 @@ export function renderActivity(output: BotOutput, locale: string, channelId = ''
       // Handoffs and ticket actions are side effects, carried out by the runner and src/handoff.
       return undefined;
   }
+}
+
+/** The BCP 47 tag a rendered activity carries for a dialog locale. */
+export function localeTag(locale: Locale): string {
+  return locale === 'ja' ? 'ja-JP' : 'en-US';
+}
+
+/** Every bot-side message, in a turn or proactive: the outputs a channel shows, rendered for that channel. */
+export function renderOutputs(outputs: readonly BotOutput[], locale: Locale, channelId: string): Partial<Activity>[] {
+  return outputs.flatMap((output) => {
+    const activity = renderActivity(output, localeTag(locale), channelId);
+    return activity ? [activity] : [];
+  });
 }

@@ -3,45 +3,16 @@ import swaggerUi from '@fastify/swagger-ui';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HdErrors } from '../errors.js';
+import { ErrorRefSchema, PersonSchema, TicketSchema, TicketStatusSchema } from '../storage/ticket-store.js';
 import { findAgent, type AgentCredential } from './agent-tokens.js';
 import type { Agent, Ticket as TicketRow, TicketEvent } from './handoff-service.js';
 import { MAX_AGENT_MESSAGE, summarise } from './handoff-plugin.js';
 
-const Status = Type.Union([Type.Literal('queued'), Type.Literal('assigned'), Type.Literal('resolved'), Type.Literal('cancelled')]);
-const ErrorRef = Type.Union([Type.Object({ name: Type.String(), code: Type.Integer(), hex: Type.String() }), Type.Null()]);
-const Person = Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]);
-const Check = Type.Object({
-  checkId: Type.String(),
-  title: Type.String(),
-  outcome: Type.Union(['fixed', 'not_fixed', 'skipped', 'unsure', 'not_run'].map((o) => Type.Literal(o))),
-});
-const Ticket = Type.Object(
-  {
-    id: Type.Integer(),
-    number: Type.String({ description: 'For humans: HD-000042' }),
-    status: Status,
-    conversationId: Type.String(),
-    reason: Type.String(),
-    userId: Type.String(),
-    userName: Type.String(),
-    userEmail: Type.Union([Type.String(), Type.Null()]),
-    channelId: Type.String(),
-    locale: Type.String(),
-    error: ErrorRef,
-    runbookId: Type.Union([Type.String(), Type.Null()]),
-    checks: Type.Array(Check, { description: 'Every check of the runbook and what happened to it' }),
-    assignee: Person,
-    createdAt: Type.String(),
-    updatedAt: Type.String(),
-    queuedAt: Type.String(),
-    assignedAt: Type.Union([Type.String(), Type.Null()]),
-    closedAt: Type.Union([Type.String(), Type.Null()]),
-    solved: Type.Union([Type.Boolean(), Type.Null()]),
-    rating: Type.Union([Type.Integer(), Type.Null()]),
-    resolutionNote: Type.Union([Type.String(), Type.Null()]),
-  },
-  { $id: 'Ticket' },
-);
+const Status = TicketStatusSchema;
+const ErrorRef = ErrorRefSchema;
+const Person = PersonSchema;
+/** The ticket row as the API shows it: the one ticket schema, without the transcript (that is the view's `messages`). */
+const Ticket = Type.Omit(TicketSchema, ['transcript'], { $id: 'Ticket' });
 const Summary = Type.Object({
   id: Type.Integer(),
   number: Type.String(),
@@ -109,8 +80,8 @@ export function authenticateAgent(agents: readonly AgentCredential[], request: F
  * The agent API under /api/agent (bearer tokens from AGENT_TOKENS), documented with OpenAPI at /docs,
  * and the live event stream the console listens to.
  */
-export async function agentApi(app: FastifyInstance): Promise<void> {
-  const agents = app.helpdesk.config.agentTokens;
+export async function agentApi(app: FastifyInstance, opts: { agents: readonly AgentCredential[] }): Promise<void> {
+  const { agents } = opts;
   if (agents.length === 0) app.log.warn('AGENT_TOKENS is empty: nobody can sign in to the agent console (npm run agent:token -- <name>)');
 
   await app.register(swagger, {

@@ -1,18 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { QueueFacts, StaffEvent, TicketAction } from '../../dialogs/types.js';
-import { createProactiveDelivery } from '../bot/proactive-delivery.js';
+import type { StaffEvent } from '../../dialogs/types.js';
 import type { TranscriptEntry } from '../storage/conversation-store.js';
-import { ticketIdFromNumber, type Ticket, type TicketStatus } from '../storage/ticket-store.js';
+import type { ChangeResult, Ticket, TicketStatus } from '../storage/ticket-store.js';
 import { HdErrors } from '../errors.js';
-import { availability } from './business-hours.js';
-import { createOutputDelivery } from './deliver-outputs.js';
-import type { Agent, HandoffService, TicketActor, TicketEvent, TicketSummary, TicketView } from './handoff-service.js';
-import { createTicketLifecycle, type ChangeResult } from './ticket-lifecycle.js';
+import type { Agent, HandoffService, TicketActor, TicketSummary, TicketView } from './handoff-service.js';
 
 export const MAX_AGENT_MESSAGE = 4000;
-
-type Listener = (event: TicketEvent, ticket: Ticket) => void | Promise<void>;
 
 function agentActor(agent: Agent): TicketActor {
   return { kind: 'agent', id: agent.id, name: agent.name };
@@ -41,28 +35,16 @@ export function summarise(ticket: Ticket, now: number): TicketSummary {
  * the employee and IT staff, and the event stream the console, the Teams staff channel and the webhook listen to.
  */
 async function handoffPlugin(app: FastifyInstance): Promise<void> {
-  const { config, runner, adapter } = app.helpdesk;
+  const { runner } = app.conversation;
   const { tickets, conversations } = app.storage;
-  const lifecycle = createTicketLifecycle(app.storage.database, tickets);
-  const deliver = createOutputDelivery(app, createProactiveDelivery(adapter, config.botFramework.MicrosoftAppId ?? '', app.log));
-  const listeners = new Set<Listener>();
+  const { events } = app.ticketDesk;
+  const emit = events.emit;
   const log = app.log.child({ module: 'handoff' });
-
-  async function emit(event: TicketEvent, ticket: Ticket): Promise<void> {
-    for (const listener of [...listeners]) {
-      try {
-        await listener(event, ticket);
-      } catch (err) {
-        log.error({ err, ticket: ticket.number, event: event.type }, 'a ticket event listener failed');
-      }
-    }
-  }
 
   /** Sends a staff event into the employee's conversation and delivers what the bot says. Never throws. */
   async function relay(ticket: Ticket, event: StaffEvent, transcript?: TranscriptEntry[]): Promise<void> {
     try {
-      const result = await runner.dispatch(ticket.conversationId, event, transcript ? { transcript } : {});
-      await deliver(result);
+      await runner.dispatch(ticket.conversationId, event, transcript ? { transcript } : {}, (result) => app.proactive.send(result));
     } catch (err) {
       log.error({ err, ticket: ticket.number, event: event.type }, 'could not reach the employee (the message is kept in the transcript)');
     }
@@ -83,7 +65,7 @@ async function handoffPlugin(app: FastifyInstance): Promise<void> {
 
   const service: HandoffService = {
     async claim(ticketId, agent) {
-      const result = await lifecycle.change(ticketId, {
+      const result = await tickets.change(ticketId, {
         from: ['queued'],
         set: { status: 'assigned', assignee_id: agent.id, assignee_name: agent.name, assigned_at: new Date().toISOString() },
         event: { type: 'ticket.assigned', actor: agentActor(agent) },
@@ -104,8 +86,8 @@ async function handoffPlugin(app: FastifyInstance): Promise<void> {
         const holder = ticket.status === 'assigned' && ticket.assignee ? ` (taken by ${ticket.assignee.name})` : '';
         throw new HdErrors.CONFLICT(`${ticket.number} is ${ticket.status}${holder}: take it before writing to the employee`);
       }
-      const event = await lifecycle.record(ticketId, { type: 'ticket.message', actor: agentActor(agent), text: body });
-      await emit(event, (await tickets.get(ticketId)) ?? ticket);
+      const { event, ticket: after } = await tickets.record(ticketId, { type: 'ticket.message', actor: agentActor(agent), text: body });
+      await emit(event, after ?? ticket);
       await relay(ticket, { type: 'AGENT_MESSAGE', ticketNumber: ticket.number, agentName: agent.name, text: body }, [
         { role: 'agent', author: agent.name, text: body, at: event.at },
       ]);
@@ -113,7 +95,7 @@ async function handoffPlugin(app: FastifyInstance): Promise<void> {
 
     async resolve(ticketId, agent, note) {
       const cleanNote = note?.trim() ? note.trim().slice(0, MAX_AGENT_MESSAGE) : null;
-      const result = await lifecycle.change(ticketId, {
+      const result = await tickets.change(ticketId, {
         from: ['assigned', 'queued'],
         assignee: agent.id,
         fromUnassigned: ['queued'],
@@ -134,7 +116,7 @@ async function handoffPlugin(app: FastifyInstance): Promise<void> {
     },
 
     async release(ticketId, agent) {
-      const result = await lifecycle.change(ticketId, {
+      const result = await tickets.change(ticketId, {
         from: ['assigned'],
         assignee: agent.id,
         set: { status: 'queued', assignee_id: null, assignee_name: null, assigned_at: null, queued_at: new Date().toISOString() },
@@ -153,7 +135,7 @@ async function handoffPlugin(app: FastifyInstance): Promise<void> {
       return {
         ticket,
         assignee: ticket.assignee,
-        events: await lifecycle.events(ticketId),
+        events: await tickets.events(ticketId),
         messages: await conversations.transcript(ticket.conversationId),
         resolution: { solved: ticket.solved, rating: ticket.rating, note: ticket.resolutionNote },
       };
@@ -161,89 +143,15 @@ async function handoffPlugin(app: FastifyInstance): Promise<void> {
 
     async list(status?: TicketStatus) {
       const now = Date.now();
-      return (await lifecycle.list(status)).map((t) => summarise(t, now));
+      return (await tickets.list(status)).map((t) => summarise(t, now));
     },
 
     onEvent(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+      return events.on(listener);
     },
   };
-
-  /** The employee's side, called by the turn runner after each saved turn. */
-  async function employeeAction(ticketNumber: string, action: TicketAction, user: { id: string; name: string }): Promise<void> {
-    const ticketId = ticketIdFromNumber(ticketNumber);
-    if (ticketId === undefined) return;
-    const actor: TicketActor = { kind: 'user', id: user.id, name: user.name || user.id };
-    const now = new Date().toISOString();
-    let result: { event: TicketEvent; ticket: Ticket | undefined } | undefined;
-    switch (action.kind) {
-      case 'note': {
-        // Whatever the ticket's state, the words are kept and shown to staff: never dropped.
-        const event = await lifecycle.record(ticketId, { type: 'ticket.message', actor, text: action.text });
-        result = { event, ticket: await tickets.get(ticketId) };
-        break;
-      }
-      case 'cancel':
-      case 'leave': {
-        const change = await lifecycle.change(ticketId, {
-          from: ['queued', 'assigned'],
-          set: { status: 'cancelled', closed_at: now },
-          event: {
-            type: 'ticket.cancelled',
-            actor,
-            text: action.kind === 'leave' ? 'The employee went back to the bot.' : 'The employee cancelled the request.',
-          },
-        });
-        if (change.ok) result = change;
-        break;
-      }
-      case 'solved': {
-        if (action.solved) {
-          const event = await lifecycle.record(ticketId, { type: 'ticket.rated', actor, text: 'Problem solved: yes' }, { solved: 1 });
-          result = { event, ticket: await tickets.get(ticketId) };
-        } else {
-          const change = await lifecycle.change(ticketId, {
-            from: ['resolved'],
-            set: { status: 'queued', solved: 0, assignee_id: null, assignee_name: null, assigned_at: null, closed_at: null, queued_at: now },
-            event: { type: 'ticket.reopened', actor, text: 'Problem solved: no' },
-          });
-          if (change.ok) result = change;
-        }
-        break;
-      }
-      case 'rate': {
-        const event = await lifecycle.record(ticketId, { type: 'ticket.rated', actor, text: `Satisfaction: ${action.rating}/5` }, { rating: action.rating });
-        result = { event, ticket: await tickets.get(ticketId) };
-        break;
-      }
-    }
-    if (result?.ticket) await emit(result.event, result.ticket);
-  }
-
-  runner.setTicketEffects({
-    async queueFacts(ticket): Promise<QueueFacts> {
-      const [position, waitSeconds] = await Promise.all([lifecycle.queuePosition(ticket), lifecycle.recentWaitSeconds()]);
-      const open = availability(config.businessHours, new Date());
-      return {
-        position,
-        waitMinutes: waitSeconds === null ? null : Math.max(1, Math.ceil(waitSeconds / 60)),
-        openNow: open.openNow,
-        nextOpen: open.nextOpen,
-      };
-    },
-    async ticketCreated(ticket) {
-      const event = await lifecycle.record(ticket.id, {
-        type: 'ticket.created',
-        actor: { kind: 'user', id: ticket.userId, name: ticket.userName || ticket.userId },
-        text: ticket.reason === 'checks_failed' ? 'The checks did not solve the problem.' : 'The employee asked for a person.',
-      });
-      await emit(event, (await tickets.get(ticket.id)) ?? ticket);
-    },
-    ticketAction: employeeAction,
-  });
 
   app.decorate('handoff', service);
 }
 
-export default fp(handoffPlugin, { name: 'handoff', dependencies: ['storage'] });
+export default fp(handoffPlugin, { name: 'handoff', dependencies: ['storage', 'ticket-desk', 'conversation', 'proactive'] });

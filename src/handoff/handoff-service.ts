@@ -1,33 +1,7 @@
-import type { Ticket, TicketStatus } from '../storage/ticket-store.js';
+import type { Ticket, TicketEvent, TicketStatus } from '../storage/ticket-store.js';
 import type { TranscriptEntry } from '../storage/conversation-store.js';
 
-export type { Ticket, TicketStatus } from '../storage/ticket-store.js';
-
-export type TicketEventType =
-  | 'ticket.created'
-  | 'ticket.assigned'
-  | 'ticket.message'
-  | 'ticket.released'
-  | 'ticket.resolved'
-  | 'ticket.reopened'
-  | 'ticket.cancelled'
-  | 'ticket.rated';
-
-export interface TicketActor {
-  kind: 'user' | 'agent' | 'bot' | 'system';
-  id: string;
-  name: string;
-}
-
-/** One stored change of a ticket: who did what, and when. Part B (Teams staff channel, webhook) listens to these. */
-export interface TicketEvent {
-  type: TicketEventType;
-  ticketId: number;
-  ticketNumber: string;
-  at: string;
-  actor: TicketActor;
-  text?: string;
-}
+export type { Ticket, TicketActor, TicketEvent, TicketEventType, TicketStatus } from '../storage/ticket-store.js';
 
 /** An IT staff member, signed in to the console (bearer token) or acting from the Teams staff channel. */
 export interface Agent {

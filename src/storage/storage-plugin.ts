@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import { createConversationStore, type ConversationStore } from './conversation-store.js';
 import { openDatabase, type Database } from './database.js';
-import { createTicketStore, type TicketStore } from './ticket-store.js';
+import { createTicketStore, type TicketEventSink, type TicketStore } from './ticket-store.js';
 
 export interface Storage {
   database: Database;
@@ -16,7 +16,16 @@ declare module 'fastify' {
 }
 
 /** Opens the database (SQLite by default, PostgreSQL when databaseUrl is set), runs migrations, closes it on shutdown. */
-export default fp<{ dataDir: string; databaseUrl: string; statementTimeoutMs?: number }>(
+export interface StorageOptions {
+  dataDir: string;
+  databaseUrl: string;
+  /** PostgreSQL: longest a statement may run. */
+  statementTimeoutMs?: number;
+  /** Written in the transaction of every ticket change (the webhook outbox), when set. */
+  ticketSink?: TicketEventSink | undefined;
+}
+
+export default fp<StorageOptions>(
   async (app, opts) => {
     const database = await openDatabase({
       dataDir: opts.dataDir,
@@ -29,7 +38,7 @@ export default fp<{ dataDir: string; databaseUrl: string; statementTimeoutMs?: n
     app.decorate('storage', {
       database,
       conversations: createConversationStore(database),
-      tickets: createTicketStore(database),
+      tickets: createTicketStore(database, { sink: opts.ticketSink }),
     });
     app.addHook('onClose', async () => {
       await database.close();

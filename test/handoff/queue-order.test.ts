@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createTicketLifecycle } from '../../src/handoff/ticket-lifecycle.js';
 import type { NewTicket } from '../../src/storage/ticket-store.js';
 import { buildApp, type TestApp } from '../helper.js';
 
@@ -27,7 +26,7 @@ describe('the queue view', () => {
   after(async () => t.close());
 
   it('always shows every waiting ticket, longest waiting first, however many closed tickets changed since', async () => {
-    const lifecycle = createTicketLifecycle(t.app.storage.database, t.app.storage.tickets);
+    const lifecycle = t.app.storage.tickets;
     const oldest = await t.app.storage.tickets.create(ticket(1));
     const next = await t.app.storage.tickets.create(ticket(2));
     for (let n = 3; n <= 8; n++) {

@@ -1,7 +1,7 @@
 import websocket from '@fastify/websocket';
 import fp from 'fastify-plugin';
 import { message } from '../../../dialogs/format.js';
-import { createDirectLineBridge } from '../../bot/directline-bridge.js';
+import { DirectLineAdapter } from '../../bot/directline-adapter.js';
 import { localeFromTag } from '../../understanding/detect-locale.js';
 import type { Config } from '../../config.js';
 import { directLineRoutes } from './directline-routes.js';
@@ -48,6 +48,8 @@ export interface DirectLine {
   postBotActivity(conversationId: string, activity: BotSideActivity): Promise<string>;
   /** True when the conversation was started through this Direct Line (so a `webchat:` conversation key is ours). */
   hasConversation(conversationId: string): Promise<boolean>;
+  /** The bot adapter whose replies and proactive messages land in this Direct Line. */
+  adapter: DirectLineAdapter;
   /**
    * A token for a new conversation of this user, as tokens/generate gives (used by the widget's token endpoint); or,
    * with `resume`, for that existing conversation when it belongs to the same user.
@@ -68,8 +70,8 @@ declare module 'fastify' {
 const BOT_NAME = 'Helpdesk';
 
 /**
- * The self-hosted Direct Line 3.0: tokens, conversations, history in storage, the WebSocket stream, and the bridge
- * into the same HelpdeskAdapter and turn logic that serve /api/messages.
+ * The self-hosted Direct Line 3.0: tokens, conversations, history in storage, the WebSocket stream, and the Direct
+ * Line adapter that runs the same turn logic as /api/messages and writes its replies straight into the history.
  */
 export default fp<{ config: Config }>(
   async (app, { config }) => {
@@ -78,26 +80,29 @@ export default fp<{ config: Config }>(
     const store = createDirectLineStore(app.storage.database);
     const appId = config.botFramework.MicrosoftAppId ?? '';
     const bot = { id: appId || 'helpdesk-bot', name: config.webchat.title || BOT_NAME };
+    const { logic, onTurnError } = app.bot;
     const service = createDirectLineService({
       store,
       log: app.log,
       bot,
-      runTurn: (inbound) => bridge.runTurn(inbound),
-      unavailableText: (locale) => message(app.helpdesk.content.messages, 'storageUnavailable', localeFromTag(locale) ?? 'ja'),
+      runTurn: (inbound) => adapter.processInbound(inbound, logic),
+      unavailableText: (locale) => message(app.conversation.content.messages, 'storageUnavailable', localeFromTag(locale) ?? 'ja'),
     });
-    const bridge = createDirectLineBridge({
-      adapter: app.helpdesk.adapter,
-      logic: app.helpdesk.logic,
-      appId,
-      botName: bot.name,
+    const adapter = new DirectLineAdapter({
+      sink: {
+        deliver: (conversationId, reply) => service.deliverFromBot(conversationId, reply),
+        update: (conversationId, activityId, reply) => service.updateFromBot(conversationId, activityId, reply),
+      },
+      bot,
       serviceUrl: `${config.directline.streamBaseUrl || config.publicUrl}/v3/directline`,
-      deliver: (conversationId, activity) => service.deliverFromBot(conversationId, activity),
+      onTurnError,
     });
 
     // One WebSocket server per Fastify instance: another plugin may have registered it already.
     if (!app.hasDecorator('websocketServer')) await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
     const directline: DirectLine = {
+      adapter,
       postBotActivity: (conversationId, activity) => service.postBotActivity(conversationId, activity),
       hasConversation: async (conversationId) => (await store.getConversation(conversationId)) !== undefined,
       issueToken: async (user, resume) => {
@@ -123,5 +128,5 @@ export default fp<{ config: Config }>(
       await service.drain();
     });
   },
-  { name: 'directline', dependencies: ['storage'] },
+  { name: 'directline', dependencies: ['storage', 'conversation', 'bot'] },
 );

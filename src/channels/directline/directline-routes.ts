@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from '@fastify/websocket';
+import { webChatKey } from '../../conversation/conversation-address.js';
 import { HdErrors } from '../../errors.js';
 import type { ActivitySet, DirectLineUser } from './directline-store.js';
 import { anonymousUserId, newConversationId, type DirectLineService } from './directline-service.js';
@@ -211,7 +212,7 @@ export async function directLineRoutes(app: FastifyInstance, opts: DirectLineRou
     },
     (socket: WebSocket, request) => {
       const conversationId = readConversationParam(request);
-      const log = request.log.child({ conversationId: `webchat:${conversationId}` });
+      const log = request.log.child({ conversationId: webChatKey(conversationId) });
       let sentUpTo = service.readWatermark(readQuery(request, 'watermark'));
       let replaying = true;
       const held: ActivitySet[] = [];

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import type { DirectLineInbound } from '../../bot/directline-bridge.js';
+import type { BotReply, DirectLineInbound } from '../../bot/directline-adapter.js';
+import { WEBCHAT_CHANNEL_ID, webChatKey } from '../../conversation/conversation-address.js';
 import { HdErrors } from '../../errors.js';
 import { isDatabaseUnavailable } from '../../storage/database-errors.js';
 import type { BotSideActivity } from './directline-plugin.js';
 import { readWatermark, type ActivitySet, type DirectLineConversation, type DirectLineStore, type DirectLineUser, type NewActivity, type WireActivity } from './directline-store.js';
 
 /** Channel id on every activity of this Direct Line (history and bot turns alike). */
-export const CHANNEL_ID = 'webchat';
+const CHANNEL_ID = WEBCHAT_CHANNEL_ID;
 const MAX_TEXT = 8000;
 
 export type StreamListener = (set: ActivitySet) => void;
@@ -16,7 +17,7 @@ export interface DirectLineServiceOptions {
   store: DirectLineStore;
   log: FastifyBaseLogger;
   bot: { id: string; name: string };
-  /** Runs a bot turn (the shared adapter); replies come back through deliverFromBot. */
+  /** Runs a bot turn (the Direct Line adapter); replies come back through deliverFromBot. */
   runTurn(inbound: DirectLineInbound): Promise<void>;
   /** What the bot says, in the user's language, when the database cannot be reached (so nothing can be stored). */
   unavailableText(locale: string): string;
@@ -72,29 +73,11 @@ function readClientChannelData(value: unknown): Record<string, unknown> | undefi
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** Fields of a bot reply that Web Chat renders; everything else the bot framework adds stays out of the history. */
-const BOT_FIELDS = [
-  'text',
-  'textFormat',
-  'locale',
-  'attachments',
-  'attachmentLayout',
-  'suggestedActions',
-  'inputHint',
-  'speak',
-  'replyToId',
-  'value',
-  'name',
-  'channelData',
-  'entities',
-  'summary',
-] as const;
-
-/** The Direct Line channel's core: conversations, history, live fan-out and the per-conversation turn queue. */
+/** The Direct Line channel's core: conversations, history and live fan-out. Turns are serialised by the turn runner. */
 export function createDirectLineService(options: DirectLineServiceOptions) {
   const { store, log } = options;
   const listeners = new Map<string, Set<StreamListener>>();
-  const queues = new Map<string, Promise<void>>();
+  const inFlight = new Set<Promise<void>>();
 
   function publish(conversationId: string, set: ActivitySet): void {
     for (const listener of listeners.get(conversationId) ?? []) {
@@ -112,17 +95,19 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
     return stored;
   }
 
-  /** Turns of one conversation run one after another, in arrival order; the HTTP answer does not wait for them. */
-  function enqueueTurn(inbound: DirectLineInbound): void {
-    const key = inbound.conversationId;
-    const previous = queues.get(key) ?? Promise.resolve();
-    const next = previous
-      .then(() => options.runTurn(inbound))
-      .catch((err: unknown) => log.error({ err, conversationId: `${CHANNEL_ID}:${key}` }, 'Direct Line turn failed'));
-    queues.set(key, next);
-    void next.finally(() => {
-      if (queues.get(key) === next) queues.delete(key);
-    });
+  /** Hands the activity to the bot; the HTTP answer does not wait for the turn. */
+  function startTurn(inbound: DirectLineInbound): void {
+    const turn = options
+      .runTurn(inbound)
+      .catch((err: unknown) => log.error({ err, conversationId: webChatKey(inbound.conversationId) }, 'Direct Line turn failed'));
+    inFlight.add(turn);
+    void turn.finally(() => inFlight.delete(turn));
+  }
+
+  /** A bot reply as the history keeps it: from the bot, in this conversation, stamped now. */
+  function botSide(conversationId: string, reply: BotReply): NewActivity {
+    const from = { id: options.bot.id, name: options.bot.name, role: 'bot' };
+    return { ...reply, timestamp: new Date().toISOString(), channelId: CHANNEL_ID, conversation: { id: conversationId }, from };
   }
 
   async function requireConversation(conversationId: string): Promise<DirectLineConversation> {
@@ -160,8 +145,8 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
         if (raced) return { conversation: raced, created: false };
         throw err;
       }
-      log.info({ conversationId: `${CHANNEL_ID}:${conversationId}`, locale }, 'Direct Line conversation started');
-      enqueueTurn({
+      log.info({ conversationId: webChatKey(conversationId), locale }, 'Direct Line conversation started');
+      startTurn({
         type: 'conversationUpdate',
         id: `${conversationId}|start`,
         timestamp: conversation.createdAt,
@@ -201,7 +186,7 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
         ...(value !== undefined ? { value } : {}),
         ...(channelData ? { channelData } : {}),
       });
-      enqueueTurn({
+      startTurn({
         type: 'message',
         id: stored.id,
         timestamp: stored.timestamp,
@@ -215,15 +200,10 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
       return stored.id;
     },
 
-    /** What the bot sends during a turn. Typing indicators go live only; everything else is kept in the history. */
-    async deliverFromBot(conversationId: string, activity: Record<string, unknown>): Promise<string> {
-      const type = typeof activity.type === 'string' ? activity.type : 'message';
-      const from = { id: options.bot.id, name: options.bot.name, role: 'bot' };
-      const now = new Date().toISOString();
-      const fields: Record<string, unknown> = {};
-      for (const field of BOT_FIELDS) if (activity[field] !== undefined) fields[field] = activity[field];
-      const wire: NewActivity = { ...fields, type, timestamp: now, channelId: CHANNEL_ID, conversation: { id: conversationId }, from };
-      if (type === 'typing') {
+    /** What the bot sends. Typing indicators go live only; everything else is kept in the history. */
+    async deliverFromBot(conversationId: string, reply: BotReply): Promise<string> {
+      const wire = botSide(conversationId, reply);
+      if (reply.type === 'typing') {
         const id = `${conversationId}|typing-${randomBytes(6).toString('hex')}`;
         publish(conversationId, { activities: [{ ...wire, id }], watermark: '' });
         return id;
@@ -237,6 +217,13 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
         publish(conversationId, { activities: [{ ...wire, id }], watermark: '' });
         return id;
       }
+    },
+
+    /** A bot activity replaced in place (same id): stored, and pushed again to the open streams. */
+    async updateFromBot(conversationId: string, activityId: string, reply: BotReply): Promise<void> {
+      const replaced = await store.replace(conversationId, activityId, botSide(conversationId, reply));
+      if (!replaced) throw new HdErrors.NOT_FOUND(`activity ${activityId} is not in this conversation`);
+      publish(conversationId, { activities: [replaced], watermark: '' });
     },
 
     /** See DirectLine.postBotActivity: a bot-side message from outside a turn (IT staff in a live handoff). */
@@ -288,7 +275,7 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
 
     /** Waits for the turns in flight (shutdown). */
     async drain(): Promise<void> {
-      await Promise.allSettled([...queues.values()]);
+      await Promise.allSettled([...inFlight]);
     },
 
     readWatermark,

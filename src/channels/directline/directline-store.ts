@@ -41,6 +41,8 @@ export interface DirectLineStore {
   getConversation(id: string): Promise<DirectLineConversation | undefined>;
   /** Stores an activity; the server assigns its id and watermark. */
   append(conversationId: string, activity: NewActivity): Promise<WireActivity & { watermark: string }>;
+  /** Replaces a stored activity's body, keeping its id; undefined when the id is not in this conversation. */
+  replace(conversationId: string, activityId: string, activity: NewActivity): Promise<WireActivity | undefined>;
   /** Activities after the watermark ('' = from the start), oldest first. */
   list(conversationId: string, watermark: string, limit?: number): Promise<ActivitySet>;
 }
@@ -114,6 +116,19 @@ export function createDirectLineStore(database: Database): DirectLineStore {
       await db.updateTable('directline_conversations').set({ updated_at: now }).where('id', '=', conversationId).execute();
       const seq = Number(inserted.seq);
       return { ...activity, id: activityId(conversationId, seq), watermark: String(seq) };
+    },
+
+    async replace(conversationId, activityId, activity) {
+      const prefix = `${conversationId}|`;
+      const seq = activityId.startsWith(prefix) ? readWatermark(activityId.slice(prefix.length)) : 0;
+      if (seq === 0) return undefined;
+      const result = await db
+        .updateTable('directline_activities')
+        .set({ body: JSON.stringify(activity) })
+        .where('conversation_id', '=', conversationId)
+        .where('seq', '=', seq)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1 ? { ...activity, id: activityId } : undefined;
     },
 
     async list(conversationId, watermark, limit = 500) {

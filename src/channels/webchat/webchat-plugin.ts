@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../../config.js';
+import { WEBCHAT_CHANNEL_ID, channelConversationId } from '../../conversation/conversation-address.js';
 import { HdErrors } from '../../errors.js';
 import { applyCors } from '../directline/cors.js';
 import { anonymousUserId } from '../directline/directline-service.js';
@@ -100,15 +101,8 @@ async function webChat(app: FastifyInstance, { config }: { config: Config }): Pr
       const user = await verifyUserAssertion(assertion, settings.userAssertionSecret);
       // A signed-in employee whose ticket is still open comes back to that conversation, in any tab, at any time:
       // IT's replies are in its history even if the tab that asked was closed long ago.
-      const open = await app.storage.database.db
-        .selectFrom('tickets')
-        .select('conversation_id')
-        .where('user_id', '=', user.id)
-        .where('channel_id', '=', 'webchat')
-        .where('status', 'in', ['queued', 'assigned'])
-        .orderBy('id', 'desc')
-        .executeTakeFirst();
-      const resume = open?.conversation_id.startsWith('webchat:') ? open.conversation_id.slice('webchat:'.length) : undefined;
+      const open = await app.storage.tickets.openConversationOf(user.id, WEBCHAT_CHANNEL_ID);
+      const resume = open === undefined ? undefined : channelConversationId(open, WEBCHAT_CHANNEL_ID);
       const issued = await app.directline.issueToken(user, resume);
       return {
         conversationId: issued.conversationId,
@@ -127,5 +121,5 @@ async function webChat(app: FastifyInstance, { config }: { config: Config }): Pr
 
 export default fp<{ config: Config }>(async (app, opts) => app.register(webChat, opts), {
   name: 'webchat',
-  dependencies: ['directline'],
+  dependencies: ['storage', 'directline'],
 });

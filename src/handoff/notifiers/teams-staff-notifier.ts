@@ -1,7 +1,8 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { StaffTeamsConfig } from '../../config.js';
 import type { Runbook } from '../../content/schema.js';
-import type { TeamsStaffPort } from '../../bot/teams-staff-channel.js';
+import { createKeyedQueue } from '../../conversation/keyed-queue.js';
+import type { TeamsStaffPort } from './teams-staff-port.js';
 import type { HandoffService, Ticket, TicketEvent } from '../handoff-service.js';
 import { channelOf, threadIdFor, type StaffChannel, type StaffChannelStore, type TicketCardRef } from './staff-channel-store.js';
 import { buildTicketCard, staffNote, ticketSummaryText } from './ticket-card.js';
@@ -25,7 +26,7 @@ export interface TeamsStaffNotifierDeps {
 export function createTeamsStaffNotifier(deps: TeamsStaffNotifierDeps) {
   const { config, store, port, handoff } = deps;
   const log = deps.logger.child({ notifier: 'teams-staff' });
-  const queues = new Map<number, Promise<void>>();
+  const queue = createKeyedQueue<number>();
   let cached: { channel: StaffChannel | undefined; at: number } | undefined;
 
   async function channel(): Promise<StaffChannel | undefined> {
@@ -96,15 +97,9 @@ export function createTeamsStaffNotifier(deps: TeamsStaffNotifierDeps) {
 
   /** Runs after the previous work of the same ticket; failures are logged, never thrown into the handoff service. */
   function enqueue(ticketId: number, work: () => Promise<void>): Promise<void> {
-    const previous = queues.get(ticketId) ?? Promise.resolve();
-    const next = previous.then(work).catch((err: unknown) => {
+    return queue.run(ticketId, work).catch((err: unknown) => {
       log.error({ err, ticketId }, 'could not update the staff channel in Teams');
     });
-    queues.set(ticketId, next);
-    void next.finally(() => {
-      if (queues.get(ticketId) === next) queues.delete(ticketId);
-    });
-    return next;
   }
 
   return {
@@ -139,8 +134,8 @@ export function createTeamsStaffNotifier(deps: TeamsStaffNotifierDeps) {
       cached = undefined;
     },
     /** Waits for the Teams work already queued (used on shutdown). */
-    async idle(): Promise<void> {
-      await Promise.all([...queues.values()]);
+    idle(): Promise<void> {
+      return queue.idle();
     },
   };
 }

@@ -1,5 +1,7 @@
-import type { Generated } from 'kysely';
-import type { Database } from '../../storage/database.js';
+import { randomUUID } from 'node:crypto';
+import type { Generated, Kysely } from 'kysely';
+import type { Database, DatabaseSchema } from '../../storage/database.js';
+import type { Ticket, TicketEvent, TicketEventSink } from '../../storage/ticket-store.js';
 
 /** The outbox table of migration 0004_outbox; kept here so the storage schema does not grow a dependency on the webhook. */
 export interface OutboxTable {
@@ -67,8 +69,39 @@ function toEntry(row: Row): OutboxEntry {
  * Per ticket only the oldest pending row is ever handed out, so a ticket's events never overtake each other;
  * a short lease keeps two instances (PostgreSQL scale-out) from sending the same row at once.
  */
+type OutboxDb = Kysely<DatabaseSchema & { outbox: OutboxTable }>;
+
+async function insertEntry(db: OutboxDb, entry: NewOutboxEntry, now: Date): Promise<void> {
+  const at = now.toISOString();
+  await db
+    .insertInto('outbox')
+    .values({
+      event_id: entry.eventId,
+      topic: entry.topic,
+      ticket_id: entry.ticketId,
+      event_type: entry.eventType,
+      payload: entry.payload,
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: at,
+      locked_until: null,
+      last_error: null,
+      created_at: at,
+      sent_at: null,
+    })
+    .execute();
+}
+
+/** The ticket store's sink: each ticket event becomes an outbox row inside the ticket change's own transaction. */
+export function createOutboxSink(topic: string, payload: (eventId: string, event: TicketEvent, ticket: Ticket) => string): TicketEventSink {
+  return async (trx, event, ticket) => {
+    const eventId = randomUUID();
+    await insertEntry(trx.withTables<{ outbox: OutboxTable }>(), { eventId, topic, ticketId: event.ticketId, eventType: event.type, payload: payload(eventId, event, ticket) }, new Date());
+  };
+}
+
 export function createOutboxStore(database: Database) {
-  const db = database.db.withTables<{ outbox: OutboxTable }>();
+  const db: OutboxDb = database.db.withTables<{ outbox: OutboxTable }>();
   /** Pending rows that are the oldest pending row of their ticket: one ticket's events go out in order. */
   const pendingHeads = (topic: string) =>
     db
@@ -88,25 +121,8 @@ export function createOutboxStore(database: Database) {
         ),
       );
   return {
-    async enqueue(entry: NewOutboxEntry, now = new Date()): Promise<void> {
-      const at = now.toISOString();
-      await db
-        .insertInto('outbox')
-        .values({
-          event_id: entry.eventId,
-          topic: entry.topic,
-          ticket_id: entry.ticketId,
-          event_type: entry.eventType,
-          payload: entry.payload,
-          status: 'pending',
-          attempts: 0,
-          next_attempt_at: at,
-          locked_until: null,
-          last_error: null,
-          created_at: at,
-          sent_at: null,
-        })
-        .execute();
+    enqueue(entry: NewOutboxEntry, now = new Date()): Promise<void> {
+      return insertEntry(db, entry, now);
     },
 
     /** The head row of each ticket's pending queue that is due now and not leased by another sender. */

@@ -1,8 +1,9 @@
 import fp from 'fastify-plugin';
-import { createTeamsStaffChannel } from '../../bot/teams-staff-channel.js';
-import { createTeamsStaffHandler } from '../../bot/teams-staff-handler.js';
-import { createStaffChannelStore } from './staff-channel-store.js';
-import { createTeamsStaffNotifier, type TeamsStaffNotifier } from './teams-staff-notifier.js';
+import type { Config } from '../config.js';
+import { createStaffChannelStore } from '../handoff/notifiers/staff-channel-store.js';
+import { createTeamsStaffNotifier, type TeamsStaffNotifier } from '../handoff/notifiers/teams-staff-notifier.js';
+import { createTeamsStaffChannel } from './teams-staff-channel.js';
+import { createTeamsStaffHandler } from './teams-staff-handler.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,13 +16,10 @@ declare module 'fastify' {
  * replies in a card's thread relayed to the employee. Works once a channel is configured (STAFF_TEAMS_CHANNEL_ID)
  * or captured from the bot's installation in a team; until then it only listens for that installation.
  */
-export default fp(
-  async (app) => {
-    if (!app.hasDecorator('handoff')) {
-      app.log.warn('the handoff service is not registered; the Teams staff channel is off');
-      return;
-    }
-    const { config, adapter, content, logic } = app.helpdesk;
+export default fp<{ config: Config }>(
+  async (app, { config }) => {
+    const { adapter, logic } = app.bot;
+    const { content } = app.conversation;
     const notifier = createTeamsStaffNotifier({
       config: config.staffTeams,
       store: createStaffChannelStore(app.storage.database),
@@ -40,5 +38,5 @@ export default fp(
       await notifier.idle();
     });
   },
-  { name: 'helpdesk-teams-staff' },
+  { name: 'helpdesk-teams-staff', dependencies: ['storage', 'bot', 'conversation', 'handoff'] },
 );

@@ -1,0 +1,152 @@
+import fp from 'fastify-plugin';
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import type { QueueFacts, TicketAction } from '../../dialogs/types.js';
+import type { TicketDesk } from '../conversation/turn-runner.js';
+import { ticketIdFromNumber, type ChangeResult, type Ticket, type TicketActor, type TicketEvent, type TicketStore } from '../storage/ticket-store.js';
+import { availability, type BusinessHours } from './business-hours.js';
+
+export type TicketListener = (event: TicketEvent, ticket: Ticket) => void | Promise<void>;
+
+/** Who hears about ticket changes (console streams, the Teams staff channel, the webhook dispatcher). */
+export function createTicketEvents(logger: Logger) {
+  const listeners = new Set<TicketListener>();
+  return {
+    /** Tells every listener, one after another; a failing listener is logged and the others still hear. */
+    async emit(event: TicketEvent, ticket: Ticket): Promise<void> {
+      for (const listener of [...listeners]) {
+        try {
+          await listener(event, ticket);
+        } catch (err) {
+          logger.error({ err, ticket: ticket.number, event: event.type }, 'a ticket event listener failed');
+        }
+      }
+    },
+    /** Subscribes; returns the unsubscribe function. */
+    on(listener: TicketListener): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+export type TicketEvents = ReturnType<typeof createTicketEvents>;
+
+export interface TicketDeskDeps {
+  tickets: TicketStore;
+  events: TicketEvents;
+  businessHours: BusinessHours;
+  logger: Logger;
+}
+
+/** The employee's side of tickets, as the turn runner needs it: open one, resume it, act on it. */
+export function createTicketDesk(deps: TicketDeskDeps): TicketDesk {
+  const { tickets, events } = deps;
+
+  async function queueFacts(ticket: Ticket): Promise<QueueFacts> {
+    const [position, waitSeconds] = await Promise.all([tickets.queuePosition(ticket), tickets.recentWaitSeconds()]);
+    const open = availability(deps.businessHours, new Date());
+    return {
+      position,
+      waitMinutes: waitSeconds === null ? null : Math.max(1, Math.ceil(waitSeconds / 60)),
+      openNow: open.openNow,
+      nextOpen: open.nextOpen,
+    };
+  }
+
+  async function employeeAction(ticketNumber: string, action: TicketAction, user: { id: string; name: string }): Promise<void> {
+    const ticketId = ticketIdFromNumber(ticketNumber);
+    if (ticketId === undefined) return;
+    const actor: TicketActor = { kind: 'user', id: user.id, name: user.name || user.id };
+    const now = new Date().toISOString();
+    let result: { event: TicketEvent; ticket: Ticket | undefined } | undefined;
+    const changed = (change: ChangeResult) => (change.ok ? change : undefined);
+    switch (action.kind) {
+      case 'note':
+        // Whatever the ticket's state, the words are kept and shown to staff: never dropped.
+        result = await tickets.record(ticketId, { type: 'ticket.message', actor, text: action.text });
+        break;
+      case 'cancel':
+      case 'leave':
+        result = changed(
+          await tickets.change(ticketId, {
+            from: ['queued', 'assigned'],
+            set: { status: 'cancelled', closed_at: now },
+            event: {
+              type: 'ticket.cancelled',
+              actor,
+              text: action.kind === 'leave' ? 'The employee went back to the bot.' : 'The employee cancelled the request.',
+            },
+          }),
+        );
+        break;
+      case 'solved':
+        result = action.solved
+          ? await tickets.record(ticketId, { type: 'ticket.rated', actor, text: 'Problem solved: yes' }, { solved: 1 })
+          : changed(
+              await tickets.change(ticketId, {
+                from: ['resolved'],
+                set: { status: 'queued', solved: 0, assignee_id: null, assignee_name: null, assigned_at: null, closed_at: null, queued_at: now },
+                event: { type: 'ticket.reopened', actor, text: 'Problem solved: no' },
+              }),
+            );
+        break;
+      case 'rate':
+        result = await tickets.record(ticketId, { type: 'ticket.rated', actor, text: `Satisfaction: ${action.rating}/5` }, { rating: action.rating });
+        break;
+    }
+    if (result?.ticket) await events.emit(result.event, result.ticket);
+  }
+
+  return {
+    async openTicketOf(conversationId) {
+      const ticket = await tickets.latestForConversation(conversationId);
+      if (!ticket || (ticket.status !== 'queued' && ticket.status !== 'assigned')) return undefined;
+      return { number: ticket.number, agentName: ticket.status === 'assigned' ? (ticket.assignee?.name ?? '') : null };
+    },
+
+    async openTicket(request, transcript) {
+      const ticket = await tickets.create({
+        conversationId: request.conversationId,
+        reason: request.reason,
+        userId: request.user.id,
+        userName: request.user.name,
+        userEmail: request.user.email ?? null,
+        channelId: request.channelId,
+        locale: request.locale,
+        error: request.error,
+        runbookId: request.runbookId,
+        checks: request.checks,
+        transcript,
+      });
+      try {
+        return { ticket, queue: await queueFacts(ticket) };
+      } catch (err) {
+        deps.logger.warn({ err, conversationId: request.conversationId }, 'queue facts unavailable; the ticket is created without them');
+        return { ticket, queue: undefined };
+      }
+    },
+
+    async ticketOpened(ticket) {
+      const created = (await tickets.events(ticket.id)).find((event) => event.type === 'ticket.created');
+      if (created) await events.emit(created, (await tickets.get(ticket.id)) ?? ticket);
+    },
+
+    ticketAction: employeeAction,
+  };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ticketDesk: { desk: TicketDesk; events: TicketEvents };
+  }
+}
+
+/** Tickets for the conversation side (open, resume, act) and the event stream everyone else listens to. */
+export const ticketDeskPlugin = fp<{ businessHours: BusinessHours }>(
+  async (app, opts) => {
+    const events = createTicketEvents(app.log.child({ module: 'handoff' }));
+    const desk = createTicketDesk({ tickets: app.storage.tickets, events, businessHours: opts.businessHours, logger: app.log });
+    app.decorate('ticketDesk', { desk, events });
+  },
+  { name: 'ticket-desk', dependencies: ['storage'] },
+);
