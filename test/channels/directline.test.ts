@@ -1,38 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, mock } from 'node:test';
-import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { SignJWT } from 'jose';
 import { buildApp, type TestApp } from '../helper.js';
 import { StreamClient } from './directline-client.js';
+import { listen, postActivity, startConversation as startDirectLine, type Started } from './directline-fixture.js';
 
 const SECRET = 'test-directline-secret-0123456789abcdef';
 const SEED = 'ERROR_IPSEC_IKE_SA_REAPEDエラーが発生したとき、どのように対処すればいいですか?';
 
-async function listen(t: TestApp): Promise<string> {
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  return `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+function startConversation(base: string, body: object = {}): Promise<Started> {
+  return startDirectLine(base, SECRET, body);
 }
 
-interface Started {
-  conversationId: string;
-  token: string;
-  streamUrl: string;
-}
-
-async function startConversation(base: string, body: object = {}): Promise<Started> {
-  const generated = await request(base).post('/v3/directline/tokens/generate').set('authorization', `Bearer ${SECRET}`).send(body).expect(200);
-  const started = await request(base)
-    .post('/v3/directline/conversations')
-    .set('authorization', `Bearer ${generated.body.token}`)
-    .send({ locale: 'ja-JP' })
-    .expect(201);
-  return started.body;
-}
-
-function post(base: string, s: Started, activity: object) {
-  return request(base).post(`/v3/directline/conversations/${s.conversationId}/activities`).set('authorization', `Bearer ${s.token}`).send(activity);
-}
+const post = postActivity;
 
 describe('Direct Line 3.0', () => {
   let t: TestApp;
