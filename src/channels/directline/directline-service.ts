@@ -4,8 +4,7 @@ import type { BotReply, DirectLineInbound } from '../../bot/directline-adapter.j
 import { WEBCHAT_CHANNEL_ID, webChatKey } from '../../conversation/conversation-address.js';
 import { HdErrors } from '../../errors.js';
 import { isDatabaseUnavailable } from '../../storage/database-errors.js';
-import type { BotSideActivity } from './directline-plugin.js';
-import { readWatermark, type ActivitySet, type DirectLineConversation, type DirectLineStore, type DirectLineUser, type NewActivity, type WireActivity } from './directline-store.js';
+import { readWatermark, type ActivitySet, type BotSideActivity, type DirectLineConversation, type DirectLineStore, type DirectLineUser, type NewActivity, type WireActivity } from './directline-store.js';
 
 /** Channel id on every activity of this Direct Line (history and bot turns alike). */
 const CHANNEL_ID = WEBCHAT_CHANNEL_ID;

@@ -1,5 +1,33 @@
 import type { Database } from '../../storage/database.js';
 
+/** A card or file attached to a bot-side Direct Line activity (the Bot Framework attachment shape). */
+export interface DirectLineAttachment {
+  contentType: string;
+  content?: unknown;
+  contentUrl?: string;
+  name?: string;
+}
+
+/** A button under a bot-side Direct Line message (the Bot Framework CardAction shape). */
+export interface DirectLineCardAction {
+  type: string;
+  title: string;
+  value?: unknown;
+  text?: string;
+  displayText?: string;
+}
+
+/** What another part of the service (the human handoff relay) may append to a Web Chat conversation. */
+export interface BotSideActivity {
+  type: 'message';
+  text: string;
+  /** Who speaks; defaults to the bot. An IT staff member may be named here (role 'bot' is kept for Web Chat). */
+  from?: { id: string; name?: string; role?: string };
+  suggestedActions?: { actions: DirectLineCardAction[]; to?: string[] };
+  attachments?: DirectLineAttachment[];
+  locale?: string;
+}
+
 /** Who a Direct Line conversation belongs to. */
 export interface DirectLineUser {
   id: string;
