@@ -1,3 +1,5 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { projectRoot } from './project-root.js';
@@ -122,26 +124,99 @@ function wrapConfigError<T>(read: () => T): T {
 
 type Env = Record<string, string | undefined>;
 
-function readInt(env: Env, key: string, fallback: number, min: number, max: number): number {
-  const raw = env[key];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${key} must be an integer between ${min} and ${max}, got "${raw}"`);
+const Int = (minimum: number, maximum: number) => Type.Integer({ minimum, maximum });
+const Flag = () => Type.Boolean();
+const Text = (options: { pattern?: string; maxLength?: number; minLength?: number; hint: string }) => {
+  const { hint, ...rest } = options;
+  return Type.String({ ...rest, hint });
+};
+
+/**
+ * Every environment variable the service reads (besides botbuilder's own keys), with its type and limits. The env is
+ * converted (numbers, booleans) and validated against this schema first; an error names the variable and why.
+ * Empty or unset variables take the defaults in loadConfig. Settings parsed by their feature (AGENT_TOKENS,
+ * BUSINESS_HOURS, …) and lists (TRUST_PROXY, WEBCHAT_ALLOWED_ORIGINS, STAFF_TEAMS_AGENTS) are checked entry by entry.
+ */
+export const EnvSchema = Type.Object({
+  HOST: Type.Optional(Type.String()),
+  PORT: Type.Optional(Int(0, 65535)),
+  DATA_DIR: Type.Optional(Type.String()),
+  DATABASE_URL: Type.Optional(Text({ pattern: '^postgres(ql)?://', hint: 'must be a postgres:// connection string' })),
+  DATABASE_STATEMENT_TIMEOUT_MS: Type.Optional(Int(200, 600_000)),
+  CHANNEL_TIMEOUT_MS: Type.Optional(Int(500, 120_000)),
+  CONTENT_DIR: Type.Optional(Type.String()),
+  LOG_LEVEL: Type.Optional(
+    Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)), {
+      hint: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    }),
+  ),
+  BODY_LIMIT: Type.Optional(Int(1024, 50 * 1024 * 1024)),
+  ALLOW_UNAUTHENTICATED: Type.Optional(Flag()),
+  TRUST_PROXY: Type.Optional(Type.String()),
+  PUBLIC_URL: Type.Optional(Text({ pattern: '^https?://[^\\s]+$', hint: 'must be the public http(s) base URL of this server' })),
+  AGENT_TOKENS: Type.Optional(Type.String()),
+  BUSINESS_HOURS: Type.Optional(Type.String()),
+  BUSINESS_HOLIDAYS: Type.Optional(Type.String()),
+  BUSINESS_TZ: Type.Optional(Type.String()),
+  STAFF_TEAMS_CHANNEL_ID: Type.Optional(Text({ pattern: '^19:[^\\s;]+$', hint: 'must be a Teams channel id like 19:…@thread.tacv2' })),
+  STAFF_TEAMS_SERVICE_URL: Type.Optional(Text({ pattern: '^https?://[^\\s]+$', hint: 'must be an http(s) URL' })),
+  STAFF_TEAMS_TENANT_ID: Type.Optional(Type.String()),
+  STAFF_TEAMS_LOCALE: Type.Optional(Type.Union([Type.Literal('ja'), Type.Literal('en')], { hint: 'must be ja or en' })),
+  STAFF_TEAMS_AGENTS: Type.Optional(Type.String()),
+  WEBHOOK_URL: Type.Optional(Type.String()),
+  WEBHOOK_SECRET: Type.Optional(Type.String()),
+  WEBHOOK_RETRY_BASE_MS: Type.Optional(Int(10, 3_600_000)),
+  WEBHOOK_RETRY_MAX_MS: Type.Optional(Int(10, 24 * 3_600_000)),
+  WEBHOOK_TIMEOUT_MS: Type.Optional(Int(100, 120_000)),
+  HANDOFF_EVENT_ENABLED: Type.Optional(Flag()),
+  DIRECTLINE_SECRET: Type.Optional(Type.String()),
+  DIRECTLINE_ACTIVITIES_PER_MINUTE: Type.Optional(Int(1, 100_000)),
+  DIRECTLINE_TOKEN_MAX_LIFETIME_HOURS: Type.Optional(Int(1, 24 * 30)),
+  WEBCHAT_ANONYMOUS: Type.Optional(Flag()),
+  WEBCHAT_TOKENS_PER_MINUTE: Type.Optional(Int(1, 100_000)),
+  WEBCHAT_ALLOWED_ORIGINS: Type.Optional(Type.String()),
+  WEBCHAT_TITLE: Type.Optional(Text({ maxLength: 80, hint: 'must be at most 80 characters' })),
+  WEBCHAT_ACCENT: Type.Optional(Text({ pattern: '^#[0-9A-Fa-f]{6}$', hint: 'must be a colour like #0063B1' })),
+  WEBCHAT_BOT_AVATAR_URL: Type.Optional(Text({ pattern: '^(https?://|/)[^\\s"\'<>]+$', hint: 'must be an http(s) URL or a path on this server' })),
+  WEBCHAT_USER_ASSERTION_SECRET: Type.Optional(Text({ minLength: 32, hint: 'must be at least 32 characters' })),
+});
+
+export type EnvSettings = Static<typeof EnvSchema>;
+
+/** Variables whose value is a secret: never repeated in an error message. */
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'WEBHOOK_SECRET', 'DIRECTLINE_SECRET', 'WEBCHAT_USER_ASSERTION_SECRET', 'AGENT_TOKENS']);
+/** Values kept as they are (a secret may start or end with a space); everything else is trimmed. */
+const UNTRIMMED = new Set(['WEBHOOK_SECRET', 'WEBCHAT_USER_ASSERTION_SECRET']);
+
+function whyInvalid(key: string, schema: TSchema, raw: string): string {
+  const got = SECRET_VARIABLES.has(key) ? '' : `, got "${raw}"`;
+  if (schema.type === 'integer') return `${key} must be an integer between ${String(schema.minimum)} and ${String(schema.maximum)}${got}`;
+  if (schema.type === 'boolean') return `${key} must be true or false${got}`;
+  const hint: unknown = schema.hint;
+  return `${key} ${typeof hint === 'string' ? hint : 'is not valid'}${got}`;
+}
+
+/** The env converted to the schema's types and validated; throws ConfigError naming the variable and why. */
+export function readEnv(env: Env): EnvSettings {
+  const values: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(EnvSchema.properties)) {
+    const raw = env[key];
+    const text = raw === undefined ? '' : UNTRIMMED.has(key) ? raw : raw.trim();
+    if (text === '') continue;
+    let value: unknown = text;
+    if (schema.type === 'integer') value = /^-?\d{1,16}$/.test(text) ? Number(text) : text;
+    else if (schema.type === 'boolean') {
+      const word = text.toLowerCase();
+      value = ['1', 'true', 'yes', 'on'].includes(word) ? true : ['0', 'false', 'no', 'off'].includes(word) ? false : text;
+    }
+    if (!Value.Check(schema, value)) throw new ConfigError(whyInvalid(key, schema, raw ?? ''));
+    values[key] = value;
   }
-  return value;
+  if (!Value.Check(EnvSchema, values)) throw new ConfigError('the configuration does not match its schema');
+  return values;
 }
 
-function readBool(env: Env, key: string, fallback: boolean): boolean {
-  const raw = env[key]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
-  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-  throw new ConfigError(`${key} must be true or false, got "${env[key]}"`);
-}
-
-function readTrustProxy(env: Env): boolean | number | string[] {
-  const raw = env.TRUST_PROXY?.trim() ?? '';
+function readTrustProxy(raw: string): boolean | number | string[] {
   if (raw === '' || raw === 'false') return false;
   if (/^\d{1,2}$/.test(raw)) return Number(raw);
   const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
@@ -169,8 +244,9 @@ export function loadConfig(env: Env = process.env): Config {
     const value = env[key];
     if (value !== undefined && value !== '') botFramework[key] = value;
   }
-  const host = env.HOST?.trim() || '127.0.0.1';
-  const allowUnauthenticated = readBool(env, 'ALLOW_UNAUTHENTICATED', false);
+  const e = readEnv(env);
+  const host = e.HOST || '127.0.0.1';
+  const allowUnauthenticated = e.ALLOW_UNAUTHENTICATED ?? false;
   if (!botFramework.MicrosoftAppId && !isLoopback(host) && !allowUnauthenticated) {
     throw new ConfigError(
       `MicrosoftAppId is empty (local mode, no channel authentication) but HOST=${host} is not a loopback address. ` +
@@ -178,88 +254,74 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   const root = projectRoot();
-  const port = readInt(env, 'PORT', 3978, 0, 65535);
-  const publicUrl = (env.PUBLIC_URL?.trim() || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+  const port = e.PORT ?? 3978;
+  const publicUrl = (e.PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
   return {
     host,
     port,
-    dataDir: resolve(env.DATA_DIR?.trim() || resolve(root, 'data')),
-    databaseUrl: env.DATABASE_URL?.trim() ?? '',
-    databaseStatementTimeoutMs: readInt(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5000, 200, 600_000),
-    contentDir: resolve(env.CONTENT_DIR?.trim() || resolve(root, 'content')),
-    logLevel: env.LOG_LEVEL?.trim() || 'info',
-    bodyLimit: readInt(env, 'BODY_LIMIT', 256 * 1024, 1024, 50 * 1024 * 1024),
+    dataDir: resolve(e.DATA_DIR || resolve(root, 'data')),
+    databaseUrl: e.DATABASE_URL ?? '',
+    databaseStatementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS ?? 5000,
+    contentDir: resolve(e.CONTENT_DIR || resolve(root, 'content')),
+    logLevel: e.LOG_LEVEL ?? 'info',
+    bodyLimit: e.BODY_LIMIT ?? 256 * 1024,
     allowUnauthenticated,
-    trustProxy: readTrustProxy(env),
+    trustProxy: readTrustProxy(e.TRUST_PROXY ?? ''),
     publicUrl,
     botFramework,
-    channelTimeoutMs: readInt(env, 'CHANNEL_TIMEOUT_MS', 10_000, 500, 120_000),
-    agentTokens: wrapConfigError(() => parseAgentTokens(env.AGENT_TOKENS)),
-    businessHours: wrapConfigError(() => parseBusinessHours(env.BUSINESS_HOURS, env.BUSINESS_HOLIDAYS, env.BUSINESS_TZ)),
-    staffTeams: readStaffTeams(env),
-    webhook: readWebhook(env),
-    handoffEventEnabled: readBool(env, 'HANDOFF_EVENT_ENABLED', false),
+    channelTimeoutMs: e.CHANNEL_TIMEOUT_MS ?? 10_000,
+    agentTokens: wrapConfigError(() => parseAgentTokens(e.AGENT_TOKENS)),
+    businessHours: wrapConfigError(() => parseBusinessHours(e.BUSINESS_HOURS, e.BUSINESS_HOLIDAYS, e.BUSINESS_TZ)),
+    staffTeams: readStaffTeams(e),
+    webhook: readWebhook(e),
+    handoffEventEnabled: e.HANDOFF_EVENT_ENABLED ?? false,
     directline: {
-      secret: env.DIRECTLINE_SECRET?.trim() ?? '',
-      streamBaseUrl: (env.PUBLIC_URL?.trim() ?? '').replace(/\/+$/, ''),
-      activitiesPerMinute: readInt(env, 'DIRECTLINE_ACTIVITIES_PER_MINUTE', 60, 1, 100_000),
-      tokenMaxLifetimeSeconds: readInt(env, 'DIRECTLINE_TOKEN_MAX_LIFETIME_HOURS', 24, 1, 24 * 30) * 3600,
+      secret: e.DIRECTLINE_SECRET ?? '',
+      streamBaseUrl: (e.PUBLIC_URL ?? '').replace(/\/+$/, ''),
+      activitiesPerMinute: e.DIRECTLINE_ACTIVITIES_PER_MINUTE ?? 60,
+      tokenMaxLifetimeSeconds: (e.DIRECTLINE_TOKEN_MAX_LIFETIME_HOURS ?? 24) * 3600,
     },
-    webchat: readWebChat(env),
+    webchat: readWebChat(e),
   };
 }
 
-function readWebChat(env: Env): WebChatConfig {
-  const allowedOrigins = (env.WEBCHAT_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean);
+function readWebChat(e: EnvSettings): WebChatConfig {
+  const allowedOrigins = (e.WEBCHAT_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean);
   for (const origin of allowedOrigins) {
     if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin) && !/^https?:\/\/\[[0-9A-Fa-f:]+\](:\d{1,5})?$/.test(origin)) {
       throw new ConfigError(`WEBCHAT_ALLOWED_ORIGINS entries must be origins like https://intranet.example.com, got "${origin}"`);
     }
   }
-  const accent = env.WEBCHAT_ACCENT?.trim() || '#0063B1';
-  if (!/^#[0-9A-Fa-f]{6}$/.test(accent)) throw new ConfigError(`WEBCHAT_ACCENT must be a colour like #0063B1, got "${accent}"`);
-  const botAvatarUrl = env.WEBCHAT_BOT_AVATAR_URL?.trim() ?? '';
-  if (botAvatarUrl !== '' && !/^(https?:\/\/|\/)[^\s"'<>]+$/i.test(botAvatarUrl)) {
-    throw new ConfigError(`WEBCHAT_BOT_AVATAR_URL must be an http(s) URL or a path on this server, got "${botAvatarUrl}"`);
-  }
-  const userAssertionSecret = env.WEBCHAT_USER_ASSERTION_SECRET ?? '';
-  if (userAssertionSecret !== '' && userAssertionSecret.length < 32) {
-    throw new ConfigError('WEBCHAT_USER_ASSERTION_SECRET must be at least 32 characters');
-  }
-  const title = env.WEBCHAT_TITLE?.trim() ?? '';
-  if (title.length > 80) throw new ConfigError('WEBCHAT_TITLE must be at most 80 characters');
   return {
-    anonymous: readBool(env, 'WEBCHAT_ANONYMOUS', true),
-    tokensPerMinute: readInt(env, 'WEBCHAT_TOKENS_PER_MINUTE', 10, 1, 100_000),
+    anonymous: e.WEBCHAT_ANONYMOUS ?? true,
+    tokensPerMinute: e.WEBCHAT_TOKENS_PER_MINUTE ?? 10,
     allowedOrigins,
-    title,
-    accent,
-    botAvatarUrl,
-    userAssertionSecret,
+    title: e.WEBCHAT_TITLE ?? '',
+    accent: e.WEBCHAT_ACCENT ?? '#0063B1',
+    botAvatarUrl: e.WEBCHAT_BOT_AVATAR_URL ?? '',
+    userAssertionSecret: e.WEBCHAT_USER_ASSERTION_SECRET ?? '',
   };
 }
 
-function readStaffTeams(env: Env): StaffTeamsConfig {
-  const channelId = env.STAFF_TEAMS_CHANNEL_ID?.trim() ?? '';
-  if (channelId !== '' && !/^19:[^\s;]+$/.test(channelId)) {
-    throw new ConfigError(`STAFF_TEAMS_CHANNEL_ID must be a Teams channel id like 19:…@thread.tacv2, got "${channelId}"`);
-  }
-  const serviceUrl = (env.STAFF_TEAMS_SERVICE_URL?.trim() || 'https://smba.trafficmanager.net/teams/').replace(/\/*$/, '/');
-  if (!/^https?:\/\/[^\s]+$/i.test(serviceUrl)) throw new ConfigError(`STAFF_TEAMS_SERVICE_URL must be an http(s) URL, got "${serviceUrl}"`);
-  const locale = env.STAFF_TEAMS_LOCALE?.trim() || 'ja';
-  if (locale !== 'ja' && locale !== 'en') throw new ConfigError(`STAFF_TEAMS_LOCALE must be ja or en, got "${locale}"`);
+function readStaffTeams(e: EnvSettings): StaffTeamsConfig {
   const agents = new Map<string, string>();
-  for (const entry of (env.STAFF_TEAMS_AGENTS ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of (e.STAFF_TEAMS_AGENTS ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
     const match = /^([A-Za-z0-9._-]+)=([0-9a-fA-F-]{8,64})$/.exec(entry);
     if (!match?.[1] || !match[2]) throw new ConfigError(`STAFF_TEAMS_AGENTS entries must look like alice=<AAD object id>, got "${entry}"`);
     agents.set(match[2].toLowerCase(), match[1]);
   }
-  return { channelId, serviceUrl, tenantId: env.STAFF_TEAMS_TENANT_ID?.trim() ?? '', locale, agents };
+  return {
+    channelId: e.STAFF_TEAMS_CHANNEL_ID ?? '',
+    serviceUrl: (e.STAFF_TEAMS_SERVICE_URL || 'https://smba.trafficmanager.net/teams/').replace(/\/*$/, '/'),
+    tenantId: e.STAFF_TEAMS_TENANT_ID ?? '',
+    locale: e.STAFF_TEAMS_LOCALE ?? 'ja',
+    agents,
+  };
 }
 
-function readWebhook(env: Env): WebhookConfig {
-  const url = env.WEBHOOK_URL?.trim() ?? '';
-  const secret = env.WEBHOOK_SECRET ?? '';
+function readWebhook(e: EnvSettings): WebhookConfig {
+  const url = e.WEBHOOK_URL ?? '';
+  const secret = e.WEBHOOK_SECRET ?? '';
   if (url !== '') {
     let parsed: URL;
     try {
@@ -270,12 +332,12 @@ function readWebhook(env: Env): WebhookConfig {
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ConfigError('WEBHOOK_URL must be an http(s) URL');
     if (secret.length < 16) throw new ConfigError('WEBHOOK_SECRET must be set to at least 16 characters when WEBHOOK_URL is set');
   }
-  const retryBaseMs = readInt(env, 'WEBHOOK_RETRY_BASE_MS', 2000, 10, 3_600_000);
+  const retryBaseMs = e.WEBHOOK_RETRY_BASE_MS ?? 2000;
   return {
     url,
     secret,
     retryBaseMs,
-    retryMaxMs: Math.max(retryBaseMs, readInt(env, 'WEBHOOK_RETRY_MAX_MS', 10 * 60_000, 10, 24 * 3_600_000)),
-    timeoutMs: readInt(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    retryMaxMs: Math.max(retryBaseMs, e.WEBHOOK_RETRY_MAX_MS ?? 10 * 60_000),
+    timeoutMs: e.WEBHOOK_TIMEOUT_MS ?? 10_000,
   };
 }

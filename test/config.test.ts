@@ -28,6 +28,19 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ PORT: 'eighty' }), /PORT must be an integer/);
     assert.throws(() => loadConfig({ ALLOW_UNAUTHENTICATED: 'maybe' }), /ALLOW_UNAUTHENTICATED must be true or false/);
   });
+
+  it('checks every variable against its schema, saying which one and why, without echoing secrets', () => {
+    assert.throws(() => loadConfig({ WEBCHAT_ACCENT: 'blue' }), /^ConfigError: WEBCHAT_ACCENT must be a colour like #0063B1, got "blue"$/);
+    assert.throws(() => loadConfig({ STAFF_TEAMS_LOCALE: 'fr' }), /STAFF_TEAMS_LOCALE must be ja or en, got "fr"/);
+    assert.throws(() => loadConfig({ WEBHOOK_TIMEOUT_MS: '5' }), /WEBHOOK_TIMEOUT_MS must be an integer between 100 and 120000, got "5"/);
+    assert.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/);
+    assert.throws(
+      () => loadConfig({ WEBCHAT_USER_ASSERTION_SECRET: 'too-short-secret' }),
+      (err: unknown) => err instanceof ConfigError && /at least 32 characters$/.test(err.message) && !err.message.includes('too-short-secret'),
+    );
+    const config = loadConfig({ PORT: ' 8080 ', WEBCHAT_ANONYMOUS: 'off', DIRECTLINE_ACTIVITIES_PER_MINUTE: '30' });
+    assert.deepEqual([config.port, config.webchat.anonymous, config.directline.activitiesPerMinute], [8080, false, 30]);
+  });
 });
 
 describe('client addresses behind a proxy', () => {
