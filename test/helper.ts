@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
+import request, { type Response } from 'supertest';
 import helpdeskApp, { serverOptions } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 
@@ -138,5 +139,40 @@ export function messageActivity(opts: {
     ...(opts.value !== undefined ? { value: opts.value } : {}),
     ...(opts.locale ? { locale: opts.locale } : {}),
     ...opts.extra,
+  };
+}
+
+export type MessageOptions = Parameters<typeof messageActivity>[0];
+
+/**
+ * The one "employee says" step: a message (or, with `value`, a button click) POSTed to /api/messages, answered 200.
+ * Returns the activity as sent and the HTTP response (which carries the replies under deliveryMode expectReplies).
+ */
+export async function employeeSays(app: FastifyInstance, message: MessageOptions): Promise<{ sent: Record<string, unknown>; response: Response }> {
+  const sent = messageActivity(message);
+  const response = await request(app.server).post('/api/messages').send(sent).expect(200);
+  return { sent, response };
+}
+
+export interface ConnectedApp extends TestApp {
+  /** The local stand-in for Bot Connector the bot replies to. */
+  receiver: ConnectorReceiver;
+  /** Its URL, to put in the activities as serviceUrl. */
+  serviceUrl: string;
+}
+
+/** The app plus a local Bot Connector receiver; close() stops both. */
+export async function buildAppWithConnector(env: Record<string, string | undefined> = {}, dataDir?: string): Promise<ConnectedApp> {
+  const receiver = new ConnectorReceiver();
+  const serviceUrl = await receiver.start();
+  const t = await buildApp(env, dataDir);
+  return {
+    ...t,
+    receiver,
+    serviceUrl,
+    async close() {
+      await t.close();
+      await receiver.stop();
+    },
   };
 }

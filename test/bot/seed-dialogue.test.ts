@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import request from 'supertest';
-import { buildApp, ConnectorReceiver, messageActivity, type TestApp } from '../helper.js';
+import { buildAppWithConnector, employeeSays, type ConnectedApp, type ConnectorReceiver } from '../helper.js';
 
 /**
  * The seed article's beginner/expert dialogue, typed verbatim, through /api/messages. Replies travel the real way:
@@ -11,21 +10,17 @@ const BEGINNER_1 = 'ERROR_IPSEC_IKE_SA_REAPEDエラーが発生したとき、�
 const BEGINNER_2 = '具体的にはどこを確認すれば良いのでしょうか?';
 
 describe('the seed dialogue', () => {
-  let t: TestApp;
-  const connector = new ConnectorReceiver();
+  let t: ConnectedApp;
+  let connector: ConnectorReceiver;
   let serviceUrl = '';
   before(async () => {
-    t = await buildApp();
-    serviceUrl = await connector.start();
+    t = await buildAppWithConnector();
+    ({ receiver: connector, serviceUrl } = t);
   });
-  after(async () => {
-    await t.close();
-    await connector.stop();
-  });
+  after(async () => t.close());
 
   it("answers the beginner's first line with the expert's first answer and the first check with buttons", async () => {
-    const activity = messageActivity({ serviceUrl, conversationId: 'seed-1', text: BEGINNER_1 });
-    await request(t.app.server).post('/api/messages').send(activity).expect(200);
+    const { sent: activity } = await employeeSays(t.app, { serviceUrl, conversationId: 'seed-1', text: BEGINNER_1 });
     await connector.waitFor(() => connector.texts().some((x) => x.startsWith('確認 1/8')));
 
     const replies = connector.received.filter((r) => r.body.type === 'message');
@@ -51,8 +46,7 @@ describe('the seed dialogue', () => {
 
   it("answers the beginner's second line with the IPsec / certificate / firewall / logs specifics", async () => {
     connector.clear();
-    const activity = messageActivity({ serviceUrl, conversationId: 'seed-1', text: BEGINNER_2 });
-    await request(t.app.server).post('/api/messages').send(activity).expect(200);
+    await employeeSays(t.app, { serviceUrl, conversationId: 'seed-1', text: BEGINNER_2 });
     await connector.waitFor(() => connector.texts().some((x) => x.includes('IPsec のルール')));
     const text = connector.texts().join('\n');
     assert.match(text, /IPsec のルール/);
@@ -65,8 +59,7 @@ describe('the seed dialogue', () => {
 
   it('sends a typing indicator before it answers', async () => {
     connector.clear();
-    const activity = messageActivity({ serviceUrl, conversationId: 'seed-1', text: 'まだ解決しない' });
-    await request(t.app.server).post('/api/messages').send(activity).expect(200);
+    await employeeSays(t.app, { serviceUrl, conversationId: 'seed-1', text: 'まだ解決しない' });
     await connector.waitFor(() => connector.texts().some((x) => x.startsWith('確認 2/8')));
     assert.equal(connector.received[0]?.body.type, 'typing');
   });

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import request from 'supertest';
-import { messageActivity } from '../helper.js';
+import { employeeSays } from '../helper.js';
 
 export interface Reply {
   text: string;
@@ -30,7 +29,7 @@ export async function say(
   text: string,
   opts: { value?: unknown; locale?: string; channelId?: string } = {},
 ): Promise<Reply[]> {
-  const activity = messageActivity({
+  const { response } = await employeeSays(app, {
     serviceUrl: 'http://127.0.0.1:9',
     conversationId,
     text,
@@ -39,8 +38,7 @@ export async function say(
     channelId: opts.channelId,
     extra: { deliveryMode: 'expectReplies' },
   });
-  const res = await request(app.server).post('/api/messages').send(activity).expect(200);
-  return readReplies(res.body);
+  return readReplies(response.body);
 }
 
 /** Clicks a suggested-action button the way Web Chat does (messageBack: the value plus the label as text). */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import { hashToken } from '../../src/handoff/agent-tokens.js';
-import { type ConnectorReceiver, messageActivity } from '../helper.js';
+import { type ConnectorReceiver, employeeSays } from '../helper.js';
 
 /** Two agents with known tokens, as AGENT_TOKENS holds them (hashes only). */
 export const ALICE = 'alice-token-0123456789abcdef';
@@ -42,7 +42,7 @@ export class Employee {
   /** Sends a message (or a button click when `value` is given) and returns what the bot said in reply to it. */
   async say(text: string, value?: unknown): Promise<string[]> {
     const before = this.receiver.received.length;
-    const activity = messageActivity({
+    await employeeSays(this.app, {
       serviceUrl: this.serviceUrl,
       conversationId: this.conversationId,
       text,
@@ -53,7 +53,6 @@ export class Employee {
       locale: this.opts.locale,
       extra: this.opts.channelId === 'msteams' || this.opts.channelId === undefined ? { channelData: { tenant: { id: 'tenant-1' } } } : {},
     });
-    await request(this.app.server).post('/api/messages').send(activity).expect(200);
     return this.textsSince(before);
   }
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import request from 'supertest';
-import { ConnectorReceiver, buildApp, messageActivity, type TestApp } from '../helper.js';
+import { ConnectorReceiver, buildApp, buildAppWithConnector, employeeSays, type ConnectedApp, type TestApp } from '../helper.js';
 
 /** The employee asks for a person; the bot opens a ticket in that same turn. */
 async function escalate(t: TestApp, serviceUrl: string, conversationId: string, channelId: string): Promise<void> {
@@ -9,10 +8,7 @@ async function escalate(t: TestApp, serviceUrl: string, conversationId: string, 
     channelId === 'msteams'
       ? { channelData: { tenant: { id: 'tenant-1' } }, conversation: { id: conversationId, conversationType: 'personal', tenantId: 'tenant-1' } }
       : {};
-  await request(t.app.server)
-    .post('/api/messages')
-    .send(messageActivity({ serviceUrl, conversationId, channelId, text: '担当者と話したいです', extra }))
-    .expect(200);
+  await employeeSays(t.app, { serviceUrl, conversationId, channelId, text: '担当者と話したいです', extra });
 }
 
 function ticketNumberIn(texts: string[]): string | undefined {
@@ -20,18 +16,14 @@ function ticketNumberIn(texts: string[]): string | undefined {
 }
 
 describe('handoff.initiate for contact-centre hubs (HANDOFF_EVENT_ENABLED)', () => {
-  let t: TestApp;
+  let t: ConnectedApp;
   let receiver: ConnectorReceiver;
   let serviceUrl: string;
   before(async () => {
-    receiver = new ConnectorReceiver();
-    serviceUrl = await receiver.start();
-    t = await buildApp({ HANDOFF_EVENT_ENABLED: 'true' });
+    t = await buildAppWithConnector({ HANDOFF_EVENT_ENABLED: 'true' });
+    ({ receiver, serviceUrl } = t);
   });
-  after(async () => {
-    await t.close();
-    await receiver.stop();
-  });
+  after(async () => t.close());
 
   it('goes into the conversation on a non-Teams channel, with the ticket context and the transcript attached', async () => {
     receiver.clear();

@@ -68,6 +68,7 @@ async function post(t: TestApp, activity: Record<string, unknown>): Promise<void
   await request(t.app.server).post('/api/messages').send(activity).expect(200);
 }
 
+
 /** A Teams employee reports the seed error, tries the first check without luck, then asks for IT: returns the ticket id. */
 async function escalate(t: TestApp, receiver: ConnectorReceiver, serviceUrl: string, conversationId: string): Promise<number> {
   await post(t, employeeSays(serviceUrl, conversationId, 'VPN に ERROR_IPSEC_IKE_SA_REAPED が出て切れます'));

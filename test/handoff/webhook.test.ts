@@ -12,8 +12,7 @@ import { openDatabase } from '../../src/storage/database.js';
 import { createOutboxStore } from '../../src/handoff/webhook/outbox-store.js';
 import { WEBHOOK_TOPIC, backoffMs, createWebhookDispatcher } from '../../src/handoff/webhook/webhook-dispatcher.js';
 import { verifySignature } from '../../src/handoff/webhook/sign-webhook.js';
-import request from 'supertest';
-import { ConnectorReceiver, messageActivity, tempDataDir } from '../helper.js';
+import { ConnectorReceiver, employeeSays, tempDataDir } from '../helper.js';
 
 const SECRET = 'webhook-secret-for-tests-0123456789';
 
@@ -250,10 +249,7 @@ test('ticket events from the running app reach the ITSM signed and in order, als
     data.cleanup();
   });
 
-  await request(running.app.server)
-    .post('/api/messages')
-    .send(messageActivity({ serviceUrl, conversationId: 'itsm-conv-1', channelId: 'emulator', text: '担当者と話したいです' }))
-    .expect(200);
+  await employeeSays(running.app, { serviceUrl, conversationId: 'itsm-conv-1', channelId: 'emulator', text: '担当者と話したいです' });
   await until(() => itsm.deliveries.some((d) => d.type === 'ticket.created'), 'ticket.created');
   const created = itsm.deliveries[0]!;
   const ticket = created.body.ticket as { id: number; number: string; status: string; transcript?: unknown[] };
