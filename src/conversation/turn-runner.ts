@@ -1,28 +1,18 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import { createConversationMachine } from '../../dialogs/conversation.machine.js';
 import { message } from '../../dialogs/format.js';
-import type {
-  BotOutput,
-  ChoiceAction,
-  CheckRecord,
-  DialogContent,
-  ErrorRef,
-  EscalationReason,
-  HelpdeskEvent,
-  Locale,
-  QueueFacts,
-  StaffEvent,
-  TicketAction,
-} from '../../dialogs/types.js';
+import type { BotOutput, ChoiceAction, DialogContent, HelpdeskEvent, Locale, StaffEvent } from '../../dialogs/types.js';
 import { handoffModeOf, readHandoffInput } from '../handoff/read-handoff-input.js';
 import type { ConversationStore, TranscriptEntry } from '../storage/conversation-store.js';
 import type { Ticket } from '../storage/ticket-store.js';
+import type { TicketDesk } from '../handoff/ticket-desk.js';
 import type { Understand } from '../understanding/understand.js';
 import { firstGuess, readLocale, turnLocale } from './choose-locale.js';
 import { MACHINE_VERSION, TurnConflictError, botTranscript, createConversationSession, type Session } from './conversation-session.js';
-import { createKeyedQueue } from './keyed-queue.js';
+import { createKeyedQueue } from '../keyed-queue.js';
 
 export { TurnConflictError } from './conversation-session.js';
+export type { TicketDesk, TicketRequest } from '../handoff/ticket-desk.js';
 
 /** One turn, channel-neutral: what src/bot makes of an Activity. */
 export interface UserInput {
@@ -44,30 +34,6 @@ export interface TurnResult {
   outputs: BotOutput[];
   locale: Locale;
   ticket?: Ticket | undefined;
-}
-
-/** A ticket the machine asked for: who, why, and what was learned so far. */
-export interface TicketRequest {
-  conversationId: string;
-  reason: EscalationReason;
-  user: { id: string; name: string; email?: string | undefined };
-  channelId: string;
-  locale: Locale;
-  error: ErrorRef | null;
-  runbookId: string | null;
-  checks: CheckRecord[];
-}
-
-/** The ticket side of a conversation, given to the runner when it is built (src/handoff provides it). */
-export interface TicketDesk {
-  /** The conversation's ticket while it is open (queued or assigned), to resume it after a restart. */
-  openTicketOf(conversationId: string): Promise<{ number: string; agentName: string | null } | undefined>;
-  /** Creates the ticket with the transcript so far; queue facts are left out when they cannot be computed. */
-  openTicket(request: TicketRequest, transcript: TranscriptEntry[]): Promise<{ ticket: Ticket; queue: QueueFacts | undefined }>;
-  /** Announces a created ticket once the turn that created it is saved. */
-  ticketOpened(ticket: Ticket): Promise<void>;
-  /** The employee's action on their ticket (note, cancel, leave, solved, rating), after the turn is saved. */
-  ticketAction(ticketNumber: string, action: TicketAction, user: { id: string; name: string }): Promise<void>;
 }
 
 /** A staff-initiated turn (agent joined, agent message, resolved, released): what to deliver, and where. */

@@ -1,9 +1,33 @@
 import fp from 'fastify-plugin';
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { QueueFacts, TicketAction } from '../../dialogs/types.js';
-import type { TicketDesk } from '../conversation/turn-runner.js';
+import type { CheckRecord, ErrorRef, EscalationReason, Locale, QueueFacts, TicketAction } from '../../dialogs/types.js';
+import type { TranscriptEntry } from '../storage/conversation-store.js';
 import { ticketIdFromNumber, type ChangeResult, type Ticket, type TicketActor, type TicketEvent, type TicketStore } from '../storage/ticket-store.js';
 import { availability, type BusinessHours } from './business-hours.js';
+
+/** A ticket the machine asked for: who, why, and what was learned so far. */
+export interface TicketRequest {
+  conversationId: string;
+  reason: EscalationReason;
+  user: { id: string; name: string; email?: string | undefined };
+  channelId: string;
+  locale: Locale;
+  error: ErrorRef | null;
+  runbookId: string | null;
+  checks: CheckRecord[];
+}
+
+/** The ticket side of a conversation, given to the turn runner when it is built. */
+export interface TicketDesk {
+  /** The conversation's ticket while it is open (queued or assigned), to resume it after a restart. */
+  openTicketOf(conversationId: string): Promise<{ number: string; agentName: string | null } | undefined>;
+  /** Creates the ticket with the transcript so far; queue facts are left out when they cannot be computed. */
+  openTicket(request: TicketRequest, transcript: TranscriptEntry[]): Promise<{ ticket: Ticket; queue: QueueFacts | undefined }>;
+  /** Announces a created ticket once the turn that created it is saved. */
+  ticketOpened(ticket: Ticket): Promise<void>;
+  /** The employee's action on their ticket (note, cancel, leave, solved, rating), after the turn is saved. */
+  ticketAction(ticketNumber: string, action: TicketAction, user: { id: string; name: string }): Promise<void>;
+}
 
 export type TicketListener = (event: TicketEvent, ticket: Ticket) => void | Promise<void>;
 

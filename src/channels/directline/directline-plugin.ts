@@ -72,8 +72,7 @@ export default fp<{ config: Config }>(
       onTurnError,
     });
 
-    // One WebSocket server per Fastify instance: another plugin may have registered it already.
-    if (!app.hasDecorator('websocketServer')) await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+    await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
     const directline: DirectLine = {
       adapter,

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { StaffTeamsConfig } from '../../config.js';
 import type { Runbook } from '../../content/schema.js';
-import { createKeyedQueue } from '../../conversation/keyed-queue.js';
+import { createKeyedQueue } from '../../keyed-queue.js';
 import type { TeamsStaffPort } from './teams-staff-port.js';
 import type { HandoffService, Ticket, TicketEvent } from '../handoff-service.js';
 import { channelOf, threadIdFor, type StaffChannel, type StaffChannelStore, type TicketCardRef } from './staff-channel-store.js';
