@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -95,19 +95,38 @@ test('backoff grows exponentially with jitter and stays under the cap', () => {
   assert.equal(backoffMs(30, 1000, 60_000, () => 1), 60_000);
 });
 
-test('every event arrives signed, and each ticket keeps its order', async (t) => {
+/** A SQLite outbox in `dir` and a dispatcher posting it to `url`. */
+async function openOutbox(dir: string, url: string) {
+  const database = await openDatabase({ dataDir: dir });
+  const store = createOutboxStore(database);
+  const dispatcher = createWebhookDispatcher({ store, config: fastRetry(url), logger: silent });
+  return {
+    store,
+    dispatcher,
+    async close() {
+      await dispatcher.stop();
+      await database.close();
+    },
+  };
+}
+
+/** An ITSM receiver (closed at first with `down`) and a dispatcher over a fresh outbox; all stopped after the test. */
+async function dispatcherFixture(t: TestContext, opts: { down?: boolean } = {}) {
   const data = tempDataDir();
   const receiver = new WebhookReceiver();
   const url = await receiver.start();
-  const database = await openDatabase({ dataDir: data.dir });
-  const store = createOutboxStore(database);
-  const dispatcher = createWebhookDispatcher({ store, config: fastRetry(url), logger: silent });
+  if (opts.down) await receiver.stop(); // the port is closed: connection refused
+  const outbox = await openOutbox(data.dir, url);
   t.after(async () => {
-    await dispatcher.stop();
-    await database.close();
+    await outbox.close();
     await receiver.stop();
     data.cleanup();
   });
+  return { receiver, store: outbox.store, dispatcher: outbox.dispatcher };
+}
+
+test('every event arrives signed, and each ticket keeps its order', async (t) => {
+  const { receiver, store, dispatcher } = await dispatcherFixture(t);
   await event(store, 1, 'ticket.created', 1);
   await event(store, 2, 'ticket.created', 1);
   await event(store, 1, 'ticket.assigned', 2);
@@ -123,19 +142,7 @@ test('every event arrives signed, and each ticket keeps its order', async (t) =>
 });
 
 test('a receiver that is down (closed port, then 500s) loses nothing and gets events in order once back', async (t) => {
-  const data = tempDataDir();
-  const receiver = new WebhookReceiver();
-  const url = await receiver.start();
-  await receiver.stop(); // the port is closed: connection refused
-  const database = await openDatabase({ dataDir: data.dir });
-  const store = createOutboxStore(database);
-  const dispatcher = createWebhookDispatcher({ store, config: fastRetry(url), logger: silent });
-  t.after(async () => {
-    await dispatcher.stop();
-    await database.close();
-    await receiver.stop();
-    data.cleanup();
-  });
+  const { receiver, store, dispatcher } = await dispatcherFixture(t, { down: true });
   dispatcher.start();
   for (let n = 1; n <= 4; n++) {
     await event(store, 7, n === 1 ? 'ticket.created' : 'ticket.message', n);
@@ -166,44 +173,25 @@ test('events still pending when the app stops are delivered after a restart', as
     data.cleanup();
   });
   {
-    const database = await openDatabase({ dataDir: data.dir });
-    const store = createOutboxStore(database);
-    const dispatcher = createWebhookDispatcher({ store, config: fastRetry(url), logger: silent });
+    const { store, dispatcher, close } = await openOutbox(data.dir, url);
     dispatcher.start();
     await event(store, 3, 'ticket.created', 1);
     await event(store, 3, 'ticket.resolved', 2);
     dispatcher.wake();
     await until(() => receiver.refused >= 1, 'a refused attempt');
-    await dispatcher.stop();
-    await database.close();
+    await close();
   }
   receiver.failWith = undefined;
   assert.equal(receiver.deliveries.length, 0);
-  const database = await openDatabase({ dataDir: data.dir });
-  const store = createOutboxStore(database);
-  const dispatcher = createWebhookDispatcher({ store, config: fastRetry(url), logger: silent });
-  t.after(async () => {
-    await dispatcher.stop();
-    await database.close();
-  });
-  dispatcher.start();
+  const restarted = await openOutbox(data.dir, url);
+  t.after(() => restarted.close());
+  restarted.dispatcher.start();
   await until(() => receiver.deliveries.length === 2, 'both events after the restart');
   assert.deepEqual(receiver.deliveries.map((d) => d.type), ['ticket.created', 'ticket.resolved']);
 });
 
 test('an event the receiver rejects for good (400) is kept as rejected and does not block the next one', async (t) => {
-  const data = tempDataDir();
-  const receiver = new WebhookReceiver();
-  const url = await receiver.start();
-  const database = await openDatabase({ dataDir: data.dir });
-  const store = createOutboxStore(database);
-  const dispatcher = createWebhookDispatcher({ store, config: fastRetry(url), logger: silent });
-  t.after(async () => {
-    await dispatcher.stop();
-    await database.close();
-    await receiver.stop();
-    data.cleanup();
-  });
+  const { receiver, store, dispatcher } = await dispatcherFixture(t);
   receiver.failWith = 400;
   await event(store, 9, 'ticket.created', 1);
   dispatcher.start();

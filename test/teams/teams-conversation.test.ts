@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { buildApp, ConnectorReceiver, type ReceivedActivity, type TestApp } from '../helper.js';
+import { buildApp, buildAppWithConnector, ConnectorReceiver, type ConnectedApp, type ReceivedActivity } from '../helper.js';
 import { assertValidAdaptiveCard } from './adaptive-card-validation.js';
 import { APP_ID, TENANT_ID, teamsMessage } from './bot-framework-stand-ins.js';
 
@@ -32,19 +32,16 @@ function cardText(card: Card): string {
 }
 
 describe('Teams: a personal chat runs the seed conversation with cards that lock after a click', () => {
-  const receiver = new ConnectorReceiver();
+  let receiver: ConnectorReceiver;
   let serviceUrl = '';
-  let app: TestApp;
+  let app: ConnectedApp;
   const post = (activity: Record<string, unknown>) => app.app.inject({ method: 'POST', url: '/api/messages', payload: activity });
 
   before(async () => {
-    serviceUrl = await receiver.start();
-    app = await buildApp({});
+    app = await buildAppWithConnector();
+    ({ receiver, serviceUrl } = app);
   });
-  after(async () => {
-    await app.close();
-    await receiver.stop();
-  });
+  after(async () => app.close());
 
   /** Where the current step's traffic starts in receiver.received (this suite never clears it: ids are positions). */
   let mark = 0;
@@ -158,19 +155,16 @@ describe('Teams: a personal chat runs the seed conversation with cards that lock
 });
 
 describe('Teams: group chats and channels', () => {
-  const receiver = new ConnectorReceiver();
+  let receiver: ConnectorReceiver;
   let serviceUrl = '';
-  let app: TestApp;
+  let app: ConnectedApp;
   const post = (activity: Record<string, unknown>) => app.app.inject({ method: 'POST', url: '/api/messages', payload: activity });
 
   before(async () => {
-    serviceUrl = await receiver.start();
-    app = await buildApp({});
+    app = await buildAppWithConnector();
+    ({ receiver, serviceUrl } = app);
   });
-  after(async () => {
-    await app.close();
-    await receiver.stop();
-  });
+  after(async () => app.close());
 
   const channelConversation = {
     id: '19:abcdef0123456789@thread.tacv2;messageid=1700000000001',
