@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { after, before } from 'node:test';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -175,4 +176,14 @@ export async function buildAppWithConnector(env: Record<string, string | undefin
       await receiver.stop();
     },
   };
+}
+
+/** Builds the app with its connector before the suite's tests and closes both after them; `ready` receives it. */
+export function withConnectedApp(env: Record<string, string | undefined>, ready: (app: ConnectedApp) => void): void {
+  let built: ConnectedApp | undefined;
+  before(async () => {
+    built = await buildAppWithConnector(env);
+    ready(built);
+  });
+  after(async () => built?.close());
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { buildApp, buildAppWithConnector, ConnectorReceiver, type ConnectedApp, type ReceivedActivity } from '../helper.js';
+import { describe, it } from 'node:test';
+import { buildApp, ConnectorReceiver, withConnectedApp, type ConnectedApp, type ReceivedActivity } from '../helper.js';
 import { assertValidAdaptiveCard } from './adaptive-card-validation.js';
 import { APP_ID, TENANT_ID, teamsMessage } from './bot-framework-stand-ins.js';
 
@@ -36,12 +36,7 @@ describe('Teams: a personal chat runs the seed conversation with cards that lock
   let serviceUrl = '';
   let app: ConnectedApp;
   const post = (activity: Record<string, unknown>) => app.app.inject({ method: 'POST', url: '/api/messages', payload: activity });
-
-  before(async () => {
-    app = await buildAppWithConnector();
-    ({ receiver, serviceUrl } = app);
-  });
-  after(async () => app.close());
+  withConnectedApp({}, (built) => ({ receiver, serviceUrl } = app = built));
 
   /** Where the current step's traffic starts in receiver.received (this suite never clears it: ids are positions). */
   let mark = 0;
@@ -159,12 +154,7 @@ describe('Teams: group chats and channels', () => {
   let serviceUrl = '';
   let app: ConnectedApp;
   const post = (activity: Record<string, unknown>) => app.app.inject({ method: 'POST', url: '/api/messages', payload: activity });
-
-  before(async () => {
-    app = await buildAppWithConnector();
-    ({ receiver, serviceUrl } = app);
-  });
-  after(async () => app.close());
+  withConnectedApp({}, (built) => ({ receiver, serviceUrl } = app = built));
 
   const channelConversation = {
     id: '19:abcdef0123456789@thread.tacv2;messageid=1700000000001',
