@@ -1,0 +1,63 @@
+// Compiles the server to dist/ when the TypeScript sources are newer than the last build, so `npm start` runs
+// compiled JavaScript and never compiles TypeScript at start-up. Run by `npm install` (the `prepare` script) and by
+// `npm start` (scripts/start.mjs); a fresh build costs nothing but a walk over the sources' modification times.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const root = join(import.meta.dirname, '..');
+const STAMP = join(root, 'dist', '.build-stamp');
+/** Everything `npm run build` reads: the sources it compiles or copies, and its settings. */
+const INPUT_DIRS = ['src', 'dialogs'];
+const INPUT_FILES = ['tsconfig.json', 'tsconfig.build.json', 'scripts/copy-assets.mjs'];
+
+function newestInput() {
+  let newest = 0;
+  for (const dir of INPUT_DIRS) {
+    for (const entry of readdirSync(join(root, dir), { recursive: true, withFileTypes: true })) {
+      if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
+    }
+  }
+  for (const file of INPUT_FILES) newest = Math.max(newest, statSync(join(root, file)).mtimeMs);
+  return newest;
+}
+
+/** Why dist/ must be rebuilt, or undefined when it is up to date (or cannot be built here, as in a pruned image). */
+export function staleReason() {
+  if (!INPUT_DIRS.every((dir) => existsSync(join(root, dir)))) return undefined;
+  if (!existsSync(join(root, 'dist', 'src', 'server.js')) || !existsSync(STAMP)) return 'dist/ has not been built yet';
+  return newestInput() > statSync(STAMP).mtimeMs ? 'the sources changed since the last build' : undefined;
+}
+
+/** Builds when needed; returns false (after printing the compiler's output) when the build fails. */
+export function buildIfStale() {
+  const reason = staleReason();
+  if (!reason) return true;
+  if (!existsSync(join(root, 'node_modules', 'typescript'))) {
+    process.stderr.write(`${reason}, but TypeScript is not installed (npm install without --omit=dev builds it)\n`);
+    return existsSync(join(root, 'dist', 'src', 'server.js'));
+  }
+  process.stderr.write(`Building the server once (${reason})…\n`);
+  const started = Date.now();
+  const result = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) {
+    process.stderr.write('The TypeScript build failed (see above); `npm start` runs only a clean build.\n');
+    return false;
+  }
+  // Copies the page and console assets, then writes the stamp.
+  const copied = spawnSync(process.execPath, [join(root, 'scripts', 'copy-assets.mjs')], { cwd: root, stdio: 'ignore' });
+  if (copied.status !== 0) {
+    process.stderr.write('Copying the page and console assets into dist/ failed.\n');
+    return false;
+  }
+  process.stderr.write(`Built in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+  return true;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exit(buildIfStale() ? 0 : 1);
+}
