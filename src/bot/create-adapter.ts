@@ -5,13 +5,21 @@ import {
   type InvokeResponse,
   type TurnContext,
 } from 'botbuilder';
-import { EmulatorValidation, type AuthenticateRequestResult, type ClaimsIdentity, type ConnectorClient, type ConnectorFactory } from 'botframework-connector';
+import {
+  EmulatorValidation,
+  type AuthenticateRequestResult,
+  type BotFrameworkAuthentication,
+  type ClaimsIdentity,
+  type ConnectorClient,
+  type ConnectorFactory,
+} from 'botframework-connector';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import { HdErrors } from '../errors.js';
 import type { BotFrameworkConfig } from '../config.js';
 import { createPrivateCloudCredentials } from './auth-credentials.js';
 import { installTimedOpenIdMetadata } from './auth-openid-metadata.js';
 import { authenticateChannelRequest } from './auth-request.js';
+import { ReusedConnectorClients } from './reused-connector-clients.js';
 import type { TurnErrorHandler } from './turn-error.js';
 
 /**
@@ -21,7 +29,7 @@ import type { TurnErrorHandler } from './turn-error.js';
  */
 export class HelpdeskAdapter extends CloudAdapter {
   constructor(
-    private readonly auth: ConfigurationBotFrameworkAuthentication,
+    private readonly auth: BotFrameworkAuthentication,
     private readonly log: Logger,
     /** False when this configuration has nowhere to fetch the Emulator's signing keys from. */
     private readonly emulatorTokens: boolean,
@@ -135,9 +143,11 @@ export function createAdapter(
   channelTimeoutMs = 10_000,
 ): HelpdeskAdapter {
   if (botFramework.MicrosoftAppId) installTimedOpenIdMetadata(botFramework, logger);
-  const auth = new TimedBotFrameworkAuthentication({ ...botFramework }, createPrivateCloudCredentials(botFramework));
-  auth.channelTimeoutMs = channelTimeoutMs;
-  auth.logger = logger;
+  const timed = new TimedBotFrameworkAuthentication({ ...botFramework }, createPrivateCloudCredentials(botFramework));
+  timed.channelTimeoutMs = channelTimeoutMs;
+  timed.logger = logger;
+  // One connector client per serviceUrl, made (and given its deadline) once, instead of one per turn.
+  const auth = new ReusedConnectorClients(timed);
   const adapter = new HelpdeskAdapter(auth, logger, acceptsEmulatorTokens(botFramework));
   adapter.onTurnError = onTurnError;
   return adapter;
