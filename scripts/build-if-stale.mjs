@@ -8,9 +8,11 @@ import { pathToFileURL } from 'node:url';
 
 const root = join(import.meta.dirname, '..');
 const STAMP = join(root, 'dist', '.build-stamp');
-/** Everything `npm run build` reads: the sources it compiles or copies, and its settings. */
+/** Everything `npm run build` reads: the sources it compiles or copies, its settings, and the dependencies it bundles. */
 const INPUT_DIRS = ['src', 'dialogs'];
-const INPUT_FILES = ['tsconfig.json', 'tsconfig.build.json', 'scripts/copy-assets.mjs'];
+const INPUT_FILES = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json', 'scripts/copy-assets.mjs', 'scripts/bundle-server.mjs'];
+/** What `npm start` runs. */
+export const SERVER_BUNDLE = join(root, 'dist', 'server.mjs');
 
 function newestInput() {
   let newest = 0;
@@ -26,7 +28,7 @@ function newestInput() {
 /** Why dist/ must be rebuilt, or undefined when it is up to date (or cannot be built here, as in a pruned image). */
 export function staleReason() {
   if (!INPUT_DIRS.every((dir) => existsSync(join(root, dir)))) return undefined;
-  if (!existsSync(join(root, 'dist', 'src', 'server.js')) || !existsSync(STAMP)) return 'dist/ has not been built yet';
+  if (!existsSync(SERVER_BUNDLE) || !existsSync(STAMP)) return 'dist/ has not been built yet';
   return newestInput() > statSync(STAMP).mtimeMs ? 'the sources changed since the last build' : undefined;
 }
 
@@ -36,7 +38,7 @@ export function buildIfStale() {
   if (!reason) return true;
   if (!existsSync(join(root, 'node_modules', 'typescript'))) {
     process.stderr.write(`${reason}, but TypeScript is not installed (npm install without --omit=dev builds it)\n`);
-    return existsSync(join(root, 'dist', 'src', 'server.js'));
+    return existsSync(SERVER_BUNDLE);
   }
   process.stderr.write(`Building the server once (${reason})…\n`);
   const started = Date.now();
@@ -48,11 +50,13 @@ export function buildIfStale() {
     process.stderr.write('The TypeScript build failed (see above); `npm start` runs only a clean build.\n');
     return false;
   }
-  // Copies the page and console assets, then writes the stamp.
-  const copied = spawnSync(process.execPath, [join(root, 'scripts', 'copy-assets.mjs')], { cwd: root, stdio: 'ignore' });
-  if (copied.status !== 0) {
-    process.stderr.write('Copying the page and console assets into dist/ failed.\n');
-    return false;
+  // Copies the page and console assets, then bundles dist/server.mjs and writes the stamp.
+  for (const step of ['copy-assets.mjs', 'bundle-server.mjs']) {
+    const done = spawnSync(process.execPath, [join(root, 'scripts', step)], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (done.status !== 0) {
+      process.stderr.write(`The build step scripts/${step} failed.\n`);
+      return false;
+    }
   }
   process.stderr.write(`Built in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
   return true;

@@ -1,7 +1,6 @@
 // After `tsc -p tsconfig.build.json`: copy the non-TypeScript files the server reads next to its modules
-// (the Web Chat page script, the embed script, the agent console) into dist/, keeping their paths, then mark the
-// build as complete (dist/.build-stamp, read by build-if-stale.mjs so `npm start` knows dist/ is current).
-import { cpSync, readdirSync, writeFileSync } from 'node:fs';
+// (the Web Chat page script, the embed script, the agent console) into dist/, keeping their paths.
+import { cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
@@ -15,4 +14,3 @@ for (const dir of ['src', 'dialogs']) {
     }
   }
 }
-writeFileSync(join(root, 'dist', '.build-stamp'), `${new Date().toISOString()}\n`);
