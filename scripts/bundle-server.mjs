@@ -52,5 +52,8 @@ await build({
   banner: { js: "import { createRequire as __hdCreateRequire } from 'node:module';\nconst require = __hdCreateRequire(import.meta.url);" },
   plugins: [keepOwnLocation],
 });
+// Parse the shipped content once now, so the first start reads it from dist/.parsed-content.json.
+const { loadContent } = await import(pathToFileURL(join(root, 'dist', 'src', 'content', 'load-content.js')).href);
+loadContent(join(root, 'content'));
 await writeFile(join(root, 'dist', '.build-stamp'), `${new Date().toISOString()}\n`);
 process.stdout.write(`bundled dist/server.mjs in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

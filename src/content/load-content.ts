@@ -4,6 +4,9 @@ import { join, relative } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema, Static } from '@sinclair/typebox';
 import { parse } from 'yaml';
+import { projectRoot } from '../project-root.js';
+import { matchesSchema } from './compiled-schema.js';
+import { openParsedYamlCache, type ParsedYamlCache } from './parsed-yaml-cache.js';
 import { Messages, Runbook } from './schema.js';
 
 export class ContentError extends Error {
@@ -17,9 +20,14 @@ export interface Content {
   hash: string;
 }
 
-function parseYaml(file: string, text: string): unknown {
+/** Where parsed content is kept between starts (see parsed-yaml-cache.ts); `npm run build` fills it. */
+export function parsedContentCacheFile(): string {
+  return join(projectRoot(), 'dist', '.parsed-content.json');
+}
+
+function parseYaml(file: string, text: string, cache: ParsedYamlCache): unknown {
   try {
-    return parse(text);
+    return cache.parse(text, parse);
   } catch (err) {
     throw new ContentError(`${file}: not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -27,20 +35,19 @@ function parseYaml(file: string, text: string): unknown {
 
 /** Validates against a TypeBox schema, failing with the file and the JSON pointer of the first wrong field. */
 export function validate<T extends TSchema>(schema: T, value: unknown, file: string): Static<T> {
+  if (matchesSchema(schema, value)) return value;
   const first = Value.Errors(schema, value).First();
-  if (first) {
-    throw new ContentError(`${file}: field "${first.path || '/'}": ${first.message}`);
-  }
-  return Value.Decode(schema, value);
+  throw new ContentError(`${file}: field "${first?.path || '/'}": ${first?.message ?? 'does not match the schema'}`);
 }
 
-function readYamlFile(dir: string, file: string): unknown {
+function readYamlFile(dir: string, file: string, cache: ParsedYamlCache): unknown {
   const path = join(dir, file);
-  return parseYaml(relative(process.cwd(), path) || path, readFileSync(path, 'utf8'));
+  return parseYaml(relative(process.cwd(), path) || path, readFileSync(path, 'utf8'), cache);
 }
 
 /** Loads every runbook and the bot's UI strings once, at start-up. Fails fast with the file and field at fault. */
-export function loadContent(contentDir: string): Content {
+export function loadContent(contentDir: string, cacheFile: string = parsedContentCacheFile()): Content {
+  const cache = openParsedYamlCache(cacheFile);
   const hash = createHash('sha256');
   const runbooks = new Map<string, Runbook>();
   const runbookDir = join(contentDir, 'runbooks');
@@ -49,7 +56,7 @@ export function loadContent(contentDir: string): Content {
     const label = `content/runbooks/${file}`;
     const text = readFileSync(join(runbookDir, file), 'utf8');
     hash.update(file).update(text);
-    const runbook = validate(Runbook, parseYaml(label, text), label);
+    const runbook = validate(Runbook, parseYaml(label, text, cache), label);
     if (runbooks.has(runbook.id)) throw new ContentError(`${label}: field "/id": duplicate runbook id "${runbook.id}"`);
     const seen = new Set<string>();
     runbook.checks.forEach((check, i) => {
@@ -61,6 +68,7 @@ export function loadContent(contentDir: string): Content {
   if (runbooks.size === 0) throw new ContentError(`${runbookDir}: no runbooks found`);
   const messagesText = readFileSync(join(contentDir, 'messages.yaml'), 'utf8');
   hash.update(messagesText);
-  const messages = validate(Messages, readYamlFile(contentDir, 'messages.yaml'), 'content/messages.yaml');
+  const messages = validate(Messages, readYamlFile(contentDir, 'messages.yaml', cache), 'content/messages.yaml');
+  cache.save();
   return { runbooks, messages, hash: hash.digest('hex').slice(0, 12) };
 }

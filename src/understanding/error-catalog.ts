@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
+import { matchesSchema } from '../content/compiled-schema.js';
 
 export interface CatalogEntry {
   name: string;
@@ -85,7 +86,7 @@ const FamiliesSchema = Type.Record(
 );
 
 function validate<T extends TSchema>(schema: T, data: unknown, file: string): Static<T> {
-  if (Value.Check(schema, data)) return data;
+  if (matchesSchema(schema, data)) return data;
   const first = Value.Errors(schema, data).First();
   const where = first ? first.path || '/' : '/';
   throw new ErrorCatalogLoadError(`${file}: ${where}: ${first?.message ?? 'invalid'}`);
