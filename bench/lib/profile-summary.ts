@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** The parts of a V8 .cpuprofile the summary reads. */
 interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }>;
   samples: number[];
   timeDeltas: number[];
 }
@@ -29,9 +30,55 @@ export interface ProfileSummary {
   byFunction: Hotspot[];
 }
 
-/** Where a frame's code lives: an npm package, one of our folders, node itself, or V8 (GC, native calls). */
-function placeOf(url: string, root: string, functionName: string): { place: string; file: string } {
+/**
+ * The bundle (dist/server.mjs) marks where each original module starts with a comment naming it
+ * (`// node_modules/kysely/…` or `// dist/src/bot/…`); a frame's line in the bundle tells its module.
+ */
+class BundleMap {
+  private readonly starts: Array<{ line: number; path: string }> = [];
+  constructor(file: string) {
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((text, line) => {
+        const match = /^\/\/ ((?:node_modules|dist)\/\S+)$/.exec(text);
+        if (match?.[1]) this.starts.push({ line, path: match[1] });
+      });
+  }
+
+  moduleAt(line: number): string | undefined {
+    let low = 0;
+    let high = this.starts.length - 1;
+    let found: string | undefined;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const start = this.starts[mid];
+      if (!start) break;
+      if (start.line <= line) {
+        found = start.path;
+        low = mid + 1;
+      } else high = mid - 1;
+    }
+    return found;
+  }
+}
+
+const bundleMaps = new Map<string, BundleMap>();
+
+/** The original file of a frame: through the bundle's module comments when the frame is in a bundle. */
+function originalPath(url: string, lineNumber: number, root: string): string {
   const path = url.replace(/^file:\/\//, '');
+  if (!path.endsWith('.mjs') || !path.startsWith(join(root, 'dist'))) return path;
+  let map = bundleMaps.get(path);
+  if (!map) {
+    map = new BundleMap(path);
+    bundleMaps.set(path, map);
+  }
+  const inner = map.moduleAt(lineNumber);
+  return inner ? join(root, inner) : path;
+}
+
+/** Where a frame's code lives: an npm package, one of our folders, node itself, or V8 (GC, native calls). */
+function placeOf(path: string, root: string, functionName: string): { place: string; file: string } {
   const nm = path.lastIndexOf('/node_modules/');
   if (nm >= 0) {
     const rest = path.slice(nm + '/node_modules/'.length);
@@ -73,7 +120,7 @@ export function summariseProfile(file: string, root: string, skipMs: number, top
     const frame = nodes.get(id)?.callFrame;
     if (!frame || frame.functionName === '(idle)' || frame.functionName === '(program)') continue;
     busy += micros;
-    const { place, file: where } = placeOf(frame.url, root, frame.functionName);
+    const { place, file: where } = placeOf(originalPath(frame.url, frame.lineNumber, root), root, frame.functionName);
     byPackage.set(place, (byPackage.get(place) ?? 0) + micros);
     const name = where ? `${where}:${frame.functionName || '(anonymous)'}` : place;
     byFunction.set(name, (byFunction.get(name) ?? 0) + micros);
