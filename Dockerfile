@@ -33,4 +33,5 @@ EXPOSE 3978
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3978)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # HOST=0.0.0.0 inside a container requires MicrosoftAppId (channel auth) or ALLOW_UNAUTHENTICATED=true.
-CMD ["node", "dist/src/server.js"]
+# dist/server.mjs is the bundled server `npm start` runs (scripts/bundle-server.mjs); its native modules load from node_modules.
+CMD ["node", "dist/server.mjs"]

@@ -60,6 +60,8 @@ interface RunRecord {
   kind: 'ours' | 'peer';
   pair: number;
   coldStartMs: number;
+  /** CPU time the server had used by the time it first answered (less noisy than wall time on a busy machine). */
+  coldStartCpuMs: number;
   turnsPerSecond: number;
   turns: number;
   conversations: number;
@@ -70,6 +72,8 @@ interface RunRecord {
   cpuSeconds: number;
   cpuMsPerTurn: number;
   cpuCores: number;
+  /** HTTP calls the bot made to the Bot Connector (replies, typing, card updates) per turn. */
+  connectorCallsPerTurn: number;
 }
 
 function probeActivity(): Record<string, unknown> {
@@ -117,6 +121,7 @@ async function turnRun(kind: 'ours' | 'peer', pair: number, pinned: boolean, sta
   const script = employeeScript(checkCount(root));
   return withTarget(kind, pinned, nodeFlags, async (target) => {
     const cpuBefore = target.cpuSeconds();
+    const callsBefore = standIn.calls;
     const windowCpu: { start: number; end: number } = { start: Number.NaN, end: Number.NaN };
     const timer = setTimeout(() => (windowCpu.start = target.cpuSeconds()), settings.warmupMs);
     const result = await runTurnLoad({
@@ -136,6 +141,7 @@ async function turnRun(kind: 'ours' | 'peer', pair: number, pinned: boolean, sta
       kind,
       pair,
       coldStartMs: target.coldStartMs,
+      coldStartCpuMs: cpuBefore * 1000,
       turnsPerSecond: result.turns / result.seconds,
       turns: result.turns,
       conversations: result.conversations,
@@ -146,6 +152,7 @@ async function turnRun(kind: 'ours' | 'peer', pair: number, pinned: boolean, sta
       cpuSeconds: cpu,
       cpuMsPerTurn: result.turns > 0 ? (1000 * cpu) / result.turns : Number.NaN,
       cpuCores: cpu / result.seconds,
+      connectorCallsPerTurn: result.allTurns > 0 ? (standIn.calls - callsBefore) / result.allTurns : Number.NaN,
     };
     log(
       `  ${kind} #${pair}: cold start ${fmt(record.coldStartMs)} ms, ${fmt(record.turnsPerSecond)} turns/s, ` +
@@ -173,7 +180,9 @@ const FIGURES: Figure[] = [
   { name: 'RSS after the run', unit: 'MB', read: (r) => r.rssAfterMb },
   { name: 'CPU per turn', unit: 'ms', read: (r) => r.cpuMsPerTurn },
   { name: 'CPU used', unit: 'cores', read: (r) => r.cpuCores },
+  { name: 'Bot Connector calls per turn', unit: '', read: (r) => r.connectorCallsPerTurn },
   { name: 'cold start (spawn → first 200)', unit: 'ms', read: (r) => r.coldStartMs, target: { ratio: 1.0, better: 'lower' } },
+  { name: 'cold start CPU (until the first 200)', unit: 'ms', read: (r) => r.coldStartCpuMs },
 ];
 
 interface FigureRow {

@@ -22,6 +22,8 @@ export class ConnectorStandIn {
   /** Replies that named a message nobody was waiting for (should stay 0). */
   unmatched = 0;
   updates = 0;
+  /** Every call a bot made (POST and PUT), to count calls per turn. */
+  calls = 0;
   url = '';
 
   constructor() {
@@ -30,6 +32,7 @@ export class ConnectorStandIn {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const id = `r${++this.counter}`;
+        this.calls++;
         const at = performance.now();
         let activity: Record<string, unknown> = {};
         try {

@@ -22,6 +22,8 @@ export interface TurnLoadOptions {
 export interface TurnLoadResult {
   /** Turns answered inside the measured window. */
   turns: number;
+  /** Every turn sent, warm-up included (to relate totals such as Bot Connector calls to turns). */
+  allTurns: number;
   conversations: number;
   seconds: number;
   /** Per turn: from sending the message to the last reply of its answer reaching the Bot Connector stand-in. */
@@ -76,6 +78,7 @@ export async function runTurnLoad(options: TurnLoadOptions): Promise<TurnLoadRes
   const errorSamples: string[] = [];
   let errors = 0;
   let turns = 0;
+  let allTurns = 0;
   let conversations = 0;
   let conversationsStarted = 0;
   const start = performance.now();
@@ -125,6 +128,7 @@ export async function runTurnLoad(options: TurnLoadOptions): Promise<TurnLoadRes
         activity.serviceUrl = options.standIn.url;
         const began = performance.now();
         const turn = await send(activity);
+        allTurns++;
         const ended = performance.now();
         const counted = began >= windowStart && ended <= windowEnd;
         const right = turn.ok && answerIsRight(options.kind, step, String(activity.text), turn.replies);
@@ -152,5 +156,5 @@ export async function runTurnLoad(options: TurnLoadOptions): Promise<TurnLoadRes
   await Promise.all(Array.from({ length: options.concurrency }, (_, i) => employee(i)));
   const end = Math.min(performance.now(), windowEnd);
   await pool.close();
-  return { turns, conversations, seconds: (end - windowStart) / 1000, latenciesMs: latencies, errors, errorSamples };
+  return { turns, allTurns, conversations, seconds: (end - windowStart) / 1000, latenciesMs: latencies, errors, errorSamples };
 }
