@@ -63,5 +63,11 @@ export function buildIfStale() {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  // As `npm install`'s prepare step: an install without devDependencies (no TypeScript) must not fail for it;
+  // `npm start` then reports what is missing.
+  if (staleReason() && !existsSync(join(root, 'node_modules', 'typescript'))) {
+    process.stderr.write('Not building dist/ now: TypeScript is not installed (npm install without --omit=dev builds it).\n');
+    process.exit(0);
+  }
   process.exit(buildIfStale() ? 0 : 1);
 }
