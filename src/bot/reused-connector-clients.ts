@@ -67,10 +67,10 @@ class ReusingConnectorFactory extends ConnectorFactory {
 }
 
 /**
- * botbuilder builds a new ConnectorClient — credentials, an HTTP pipeline of a dozen policies and its own HTTP agent,
- * so a new TCP (and TLS) connection — for every turn, and a new user-token client too. Both are stateless once
- * built (the credentials refresh their own token), so this wrapper keeps one per app id, serviceUrl and audience:
- * replies to the Bot Connector reuse a kept-alive connection and skip the set-up. Everything else is delegated.
+ * botbuilder builds a new ConnectorClient — new credentials and an HTTP pipeline of a dozen policies — for every
+ * turn, and a new user-token client too (the HTTP connection itself is already shared: @azure/core-client keeps one
+ * default HTTP client per process). Both are stateless once built (the credentials refresh their own token), so this
+ * wrapper keeps one per app id, serviceUrl and audience and every turn skips the set-up. Everything else is delegated.
  */
 export class ReusedConnectorClients extends BotFrameworkAuthentication {
   private readonly clients: BoundedCache<Promise<ConnectorClient>>;
