@@ -36,7 +36,7 @@ describe('PostgreSQL outages', () => {
     url.port = String(port);
     url.searchParams.set('application_name', appName);
     url.searchParams.set('options', `-c search_path=${schema}`);
-    t = await buildApp({ DATABASE_URL: url.toString(), DATABASE_STATEMENT_TIMEOUT_MS: '1500', DIRECTLINE_SECRET: SECRET });
+    t = await buildApp({ DATABASE_URL: url.toString(), DATABASE_STATEMENT_TIMEOUT_MS: '3000', DIRECTLINE_SECRET: SECRET });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   });
