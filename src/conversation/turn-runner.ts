@@ -10,6 +10,7 @@ import type { Understand } from '../understanding/understand.js';
 import { firstGuess, readLocale, turnLocale } from './choose-locale.js';
 import { MACHINE_VERSION, TurnConflictError, botTranscript, createConversationSession, type Session } from './conversation-session.js';
 import { createKeyedQueue } from '../keyed-queue.js';
+import { observeState, type OutcomeRecorder, type SavedTurn } from './outcome-port.js';
 
 export { TurnConflictError } from './conversation-session.js';
 export type { TicketDesk, TicketRequest } from '../handoff/ticket-desk.js';
@@ -81,6 +82,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     logger: deps.logger,
   });
   const queue = createKeyedQueue<string>();
+  let recorder: OutcomeRecorder | undefined;
 
   /** Sends an event; a machine that fails on it fails the turn. */
   function sendTo(open: Session, event: HelpdeskEvent): void {
@@ -90,6 +92,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
   }
 
   async function runTurn(input: UserInput): Promise<TurnResult> {
+    const startedAt = performance.now();
     const understood = input.kind === 'message' ? deps.understand({ text: input.text, action: input.action, step: input.actionStep }) : undefined;
     let guess: Locale = 'ja';
     const open = await session.open(input.conversationId, (stored) => {
@@ -106,6 +109,8 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     const subscription = actor.on('*', (output) => outputs.push(output));
     actor.start();
     if (open.resume) actor.send(open.resume);
+    const before = stored?.snapshot && open.restored ? observeState(actor.getSnapshot()) : undefined;
+    let sent: HelpdeskEvent | undefined;
 
     const now = () => new Date().toISOString();
     const transcript: TranscriptEntry[] = [];
@@ -123,7 +128,8 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       if (!stored) sendTo(open, { type: 'GREET' });
     } else if (understood) {
       // While a ticket is open, what the employee types belongs to it (or to the agent), whatever it looks like.
-      sendTo(open, readHandoffInput(input.text, handoffModeOf(actor.getSnapshot())) ?? understood.event);
+      sent = readHandoffInput(input.text, handoffModeOf(actor.getSnapshot())) ?? understood.event;
+      sendTo(open, sent);
     }
 
     // The ticket the machine asked for needs the transcript so far, including this turn.
@@ -157,6 +163,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     }
     collectBotTranscript();
     subscription.unsubscribe();
+    const after = observeState(actor.getSnapshot());
 
     await session.commit(
       open,
@@ -169,8 +176,25 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       },
       transcript,
     );
+    await recordOutcome(
+      { conversationId: input.conversationId, firstTurn: stored === undefined, channelId: input.channelId, locale, userName: input.user.name, text: input.text, event: sent, before, after, outputs, ticket, seconds: (performance.now() - startedAt) / 1000 },
+      log,
+    );
     await afterCommit(outputs, ticket, input.user, log);
     return { outputs: displayed(outputs), locale, ticket };
+  }
+
+  /** Reports the saved turn to the analytics; what they fail to record is logged, never the employee's problem. */
+  async function recordOutcome(turn: SavedTurn, log: Logger) {
+    if (!recorder) return;
+    try {
+      // Back to the event loop first: with SQLite a whole turn can run as one synchronous stretch, and the analytics
+      // must not lengthen the stall other users (and /healthz) would see.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await recorder.turnSaved(turn);
+    } catch (err) {
+      log.error({ err }, 'the outcome of this turn could not be recorded');
+    }
   }
 
   /** The ticket side of a saved turn. A failure here is logged: the words are in the transcript either way. */
@@ -239,6 +263,10 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
           }
         }
       });
+    },
+    /** Connects the outcome recorder (src/analytics); set once when it starts. */
+    setOutcomeRecorder(value: OutcomeRecorder): void {
+      recorder = value;
     },
     /** Resolves once every queued turn has finished (shutdown). */
     idle(): Promise<void> {

@@ -94,7 +94,54 @@ export interface DirectLineActivityTable {
   created_at: string;
 }
 
+/**
+ * How one problem an employee brought ended (issue 13): one row per problem, not per conversation, since one
+ * conversation can carry several. Written by src/analytics from the turn runner and the ticket events.
+ */
+export interface OutcomeTable {
+  id: Generated<number>;
+  conversation_id: string;
+  channel_id: string;
+  locale: string;
+  /** runbook | unknown_code | out_of_scope | request (asked for a person before naming a problem) */
+  kind: string;
+  /** in_progress | resolved_by_bot | escalated | resolved_by_it | abandoned */
+  outcome: string;
+  runbook_id: string | null;
+  error_name: string | null;
+  error_hex: string | null;
+  /** How many of the runbook's checks were asked (1 = the first one). */
+  checks_reached: number;
+  /** 0-based index of the check that fixed it. */
+  fixed_at_check: number | null;
+  checks: string;
+  escalation_reason: string | null;
+  ticket_id: number | null;
+  agent_name: string | null;
+  helpful: number | null;
+  solved: number | null;
+  rating: number | null;
+  queue_wait_seconds: number | null;
+  resolution_seconds: number | null;
+  started_at: string;
+  last_activity_at: string;
+  escalated_at: string | null;
+  ended_at: string | null;
+}
+
+/** What the bot did not understand, with personal data masked (issue 13), for content authors. */
+export interface UnrecognisedMessageTable {
+  id: Generated<number>;
+  conversation_id: string;
+  channel_id: string;
+  locale: string;
+  text: string;
+  at: string;
+}
+
 export interface DatabaseSchema {
+  outcomes: OutcomeTable;
+  unrecognised_messages: UnrecognisedMessageTable;
   conversations: ConversationTable;
   transcript: TranscriptTable;
   tickets: TicketTable & TicketHandoffColumns;
@@ -276,6 +323,52 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0006_ticket_email': {
       async up(db: Kysely<unknown>) {
         await db.schema.alterTable('tickets').addColumn('user_email', 'text').execute();
+      },
+    },
+    // Issue 13: how each problem ended (deflection analytics) and what the bot did not understand.
+    '0013_analytics': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('outcomes')
+          .addColumn('id', idColumn(dialect), (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+          .addColumn('conversation_id', 'text', (c) => c.notNull())
+          .addColumn('channel_id', 'text', (c) => c.notNull())
+          .addColumn('locale', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('outcome', 'text', (c) => c.notNull())
+          .addColumn('runbook_id', 'text')
+          .addColumn('error_name', 'text')
+          .addColumn('error_hex', 'text')
+          .addColumn('checks_reached', 'integer', (c) => c.notNull())
+          .addColumn('fixed_at_check', 'integer')
+          .addColumn('checks', 'text', (c) => c.notNull())
+          .addColumn('escalation_reason', 'text')
+          .addColumn('ticket_id', 'integer')
+          .addColumn('agent_name', 'text')
+          .addColumn('helpful', 'integer')
+          .addColumn('solved', 'integer')
+          .addColumn('rating', 'integer')
+          .addColumn('queue_wait_seconds', 'integer')
+          .addColumn('resolution_seconds', 'integer')
+          .addColumn('started_at', 'text', (c) => c.notNull())
+          .addColumn('last_activity_at', 'text', (c) => c.notNull())
+          .addColumn('escalated_at', 'text')
+          .addColumn('ended_at', 'text')
+          .execute();
+        await db.schema.createIndex('outcomes_started').on('outcomes').columns(['started_at']).execute();
+        await db.schema.createIndex('outcomes_conversation').on('outcomes').columns(['conversation_id', 'id']).execute();
+        await db.schema.createIndex('outcomes_open').on('outcomes').columns(['outcome', 'last_activity_at']).execute();
+        await db.schema.createIndex('outcomes_ticket').on('outcomes').columns(['ticket_id']).execute();
+        await db.schema
+          .createTable('unrecognised_messages')
+          .addColumn('id', idColumn(dialect), (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+          .addColumn('conversation_id', 'text', (c) => c.notNull())
+          .addColumn('channel_id', 'text', (c) => c.notNull())
+          .addColumn('locale', 'text', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('unrecognised_messages_at').on('unrecognised_messages').columns(['at']).execute();
       },
     },
   };
