@@ -16,7 +16,7 @@ process.stdout.write(
     `Token for ${name} (give it to them; it is shown only now and cannot be recovered):`,
     `  ${token}`,
     '',
-    'Add this entry to AGENT_TOKENS (comma-separated, one entry per agent; delete it to revoke):',
+    'Add this entry to AGENT_TOKENS for IT staff, or to ADMIN_TOKENS for an admin of /admin (comma-separated, one entry per person; delete it to revoke):',
     `  ${entry}`,
     '',
   ].join('\n'),

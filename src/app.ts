@@ -1,5 +1,9 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
+import { adminApi } from './analytics/admin-api.js';
+import { adminPage } from './analytics/admin-page.js';
+import analytics from './analytics/analytics-plugin.js';
+import metrics from './analytics/metrics-plugin.js';
 import bot from './bot/bot-plugin.js';
 import proactive from './bot/proactive-delivery.js';
 import teamsStaff from './bot/teams-staff-plugin.js';
@@ -52,6 +56,8 @@ async function helpdeskApp(app: FastifyInstance, { config }: AppOptions): Promis
     statementTimeoutMs: config.databaseStatementTimeoutMs,
     ticketSink: config.webhook.url ? createOutboxSink(WEBHOOK_TOPIC, webhookPayload) : undefined,
   });
+  // Before every route, so the HTTP metrics see them all.
+  await app.register(metrics, { token: config.analytics.metricsToken });
   await app.register(healthRoutes);
   await app.register(ticketDeskPlugin, { businessHours: config.businessHours });
   await app.register(conversation, { config });
@@ -62,6 +68,10 @@ async function helpdeskApp(app: FastifyInstance, { config }: AppOptions): Promis
   await app.register(handoff);
   await app.register(agentApi, { agents: config.agentTokens });
   await app.register(agentConsole);
+  // Deflection analytics, the admin dashboard (/admin, /api/admin) and the content reload button (issue 13).
+  await app.register(analytics, { config });
+  await app.register(adminApi, { admins: config.analytics.adminTokens });
+  await app.register(adminPage, { contentDir: config.contentDir });
   await app.register(teamsStaff, { config });
   await app.register(itsmWebhook, { config });
 }

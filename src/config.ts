@@ -63,6 +63,17 @@ export interface Config {
   directline: DirectLineConfig;
   /** The Web Chat page, its embed script and its token endpoint (issue 4). */
   webchat: WebChatConfig;
+  /** The admin dashboard, /metrics and how long a silent problem counts as in progress (issue 13). */
+  analytics: AnalyticsConfig;
+}
+
+export interface AnalyticsConfig {
+  /** IT admins allowed into /admin and /api/admin (ADMIN_TOKENS: names and token hashes, as AGENT_TOKENS). */
+  adminTokens: AgentCredential[];
+  /** Bearer token for a remote Prometheus; empty means /metrics answers loopback clients only. */
+  metricsToken: string;
+  /** A problem with no answer from the employee for this long counts as abandoned (ABANDONED_AFTER_MINUTES). */
+  abandonedAfterMinutes: number;
 }
 
 export interface DirectLineConfig {
@@ -155,6 +166,9 @@ export const EnvSchema = Type.Object({
   TRUST_PROXY: Type.Optional(Type.String()),
   PUBLIC_URL: Type.Optional(Text({ pattern: '^https?://[^\\s]+$', hint: 'must be the public http(s) base URL of this server' })),
   AGENT_TOKENS: Type.Optional(Type.String()),
+  ADMIN_TOKENS: Type.Optional(Type.String()),
+  METRICS_TOKEN: Type.Optional(Text({ minLength: 16, pattern: '^\\S+$', hint: 'must be at least 16 characters with no spaces' })),
+  ABANDONED_AFTER_MINUTES: Type.Optional(Int(1, 7 * 24 * 60)),
   BUSINESS_HOURS: Type.Optional(Type.String()),
   BUSINESS_HOLIDAYS: Type.Optional(Type.String()),
   BUSINESS_TZ: Type.Optional(Type.String()),
@@ -184,7 +198,7 @@ export const EnvSchema = Type.Object({
 export type EnvSettings = Static<typeof EnvSchema>;
 
 /** Variables whose value is a secret: never repeated in an error message. */
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'WEBHOOK_SECRET', 'DIRECTLINE_SECRET', 'WEBCHAT_USER_ASSERTION_SECRET', 'AGENT_TOKENS']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'WEBHOOK_SECRET', 'DIRECTLINE_SECRET', 'WEBCHAT_USER_ASSERTION_SECRET', 'AGENT_TOKENS', 'ADMIN_TOKENS', 'METRICS_TOKEN']);
 /** Values kept as they are (a secret may start or end with a space); everything else is trimmed. */
 const UNTRIMMED = new Set(['WEBHOOK_SECRET', 'WEBCHAT_USER_ASSERTION_SECRET']);
 
@@ -282,6 +296,11 @@ export function loadConfig(env: Env = process.env): Config {
       tokenMaxLifetimeSeconds: (e.DIRECTLINE_TOKEN_MAX_LIFETIME_HOURS ?? 24) * 3600,
     },
     webchat: readWebChat(e),
+    analytics: {
+      adminTokens: wrapConfigError(() => parseAgentTokens(e.ADMIN_TOKENS, 'ADMIN_TOKENS')),
+      metricsToken: e.METRICS_TOKEN ?? '',
+      abandonedAfterMinutes: e.ABANDONED_AFTER_MINUTES ?? 30,
+    },
   };
 }
 

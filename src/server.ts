@@ -2,7 +2,7 @@ import Fastify from 'fastify';
 import helpdeskApp, { serverOptions } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 
-/** Process entry: read config, listen, and shut down gracefully on SIGINT/SIGTERM. */
+/** Process entry: read config, listen, reload content on SIGHUP, and shut down gracefully on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   let config;
   try {
@@ -37,6 +37,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // Runbooks and messages edited on disk: checked like `npm run content:check`, swapped in only when they pass.
+  process.on('SIGHUP', () => {
+    if (!closing) app.conversation.reloadContent('SIGHUP');
+  });
 
   await app.listen({ host: config.host, port: config.port });
   app.log.info({ publicUrl: config.publicUrl, dataDir: config.dataDir }, 'helpdesk bot ready');

@@ -72,3 +72,65 @@ export function loadContent(contentDir: string, cacheFile: string = parsedConten
   cache.save();
   return { runbooks, messages, hash: hash.digest('hex').slice(0, 12) };
 }
+
+/** One fault found before a reload: the file and the field (JSON pointer) at fault. */
+export interface ContentFault {
+  file: string;
+  field: string;
+  problem: string;
+}
+
+export type ReloadResult =
+  | { ok: true; runbooks: number; hash: string; changed: boolean; at: string }
+  | { ok: false; faults: ContentFault[]; at: string };
+
+export interface ContentHolderOptions {
+  /** The full content check (src/content/check-content.ts) run on the files before they replace what is loaded. */
+  check(contentDir: string): ContentFault[];
+}
+
+/**
+ * The loaded content, reloadable while the service runs (SIGHUP, the admin's button). `content` keeps its identity:
+ * a reload that passes the check swaps the runbooks and messages inside it in one synchronous step, so every part
+ * holding it (the machine, the renderer) sees the new content from the next turn on, and no turn sees half of it.
+ * A reload that fails the check changes nothing and reports each fault with its file and field.
+ */
+export function createContentHolder(contentDir: string, options: ContentHolderOptions) {
+  const content = loadContent(contentDir);
+  const listeners = new Set<(content: Content) => void>();
+  let last: ReloadResult | undefined;
+
+  return {
+    content,
+    /** The outcome of the last reload, for the admin page. */
+    lastReload(): ReloadResult | undefined {
+      return last;
+    },
+    reload(): ReloadResult {
+      const at = new Date().toISOString();
+      let next: Content;
+      try {
+        const faults = options.check(contentDir);
+        if (faults.length > 0) return (last = { ok: false, faults, at });
+        next = loadContent(contentDir);
+      } catch (err) {
+        const text = err instanceof Error ? err.message : String(err);
+        return (last = { ok: false, faults: [{ file: contentDir, field: '/', problem: text }], at });
+      }
+      const changed = next.hash !== content.hash;
+      content.runbooks.clear();
+      for (const [id, runbook] of next.runbooks) content.runbooks.set(id, runbook);
+      Object.assign(content.messages, next.messages);
+      content.hash = next.hash;
+      for (const listener of listeners) listener(content);
+      return (last = { ok: true, runbooks: content.runbooks.size, hash: content.hash, changed, at });
+    },
+    /** Called after each successful reload (to rebuild what is derived from the runbooks, such as the search index). */
+    onReload(listener: (content: Content) => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+export type ContentHolder = ReturnType<typeof createContentHolder>;

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
-import { loadContent, type Content } from '../content/load-content.js';
+import { checkContent } from '../content/check-content.js';
+import { createContentHolder, type Content, type ContentHolder, type ReloadResult } from '../content/load-content.js';
 import { loadErrorCatalog, type ErrorCatalog } from '../understanding/error-catalog.js';
 import { createRunbookIndex } from '../understanding/runbook-index.js';
 import { createUnderstanding } from '../understanding/understand.js';
@@ -9,7 +10,11 @@ import { createTurnRunner, type TurnRunner } from './turn-runner.js';
 
 /** The conversation side as other plugins see it: the content it speaks, the error catalog, the turn runner. */
 export interface ConversationService {
+  /** The loaded content; its runbooks and messages change in place when the content is reloaded. */
   content: Content;
+  contentHolder: ContentHolder;
+  /** Checks the content files like `npm run content:check` and swaps them in (SIGHUP, the admin's button); on failure the old content stays. */
+  reloadContent(source: string): ReloadResult;
   catalog: ErrorCatalog;
   runner: TurnRunner;
 }
@@ -20,19 +25,31 @@ declare module 'fastify' {
   }
 }
 
-/** Loads content and the error catalog once, and builds the turn runner on storage and the ticket desk. */
+/** Loads content and the error catalog, and builds the turn runner on storage and the ticket desk. Content reloads without a restart. */
 export default fp<{ config: Config }>(
   async (app, { config }) => {
-    const content = loadContent(config.contentDir);
     const catalog = loadErrorCatalog(join(config.contentDir, 'catalog'));
+    const contentHolder = createContentHolder(config.contentDir, { check: (dir) => checkContent(dir, catalog).faults });
+    const { content } = contentHolder;
+    // The runbook index is derived from the runbooks: rebuilt on each reload, read by the next turn.
+    let understand = createUnderstanding(catalog, createRunbookIndex(content.runbooks, catalog));
+    contentHolder.onReload((next) => {
+      understand = createUnderstanding(catalog, createRunbookIndex(next.runbooks, catalog));
+    });
+    const reloadContent = (source: string): ReloadResult => {
+      const result = contentHolder.reload();
+      if (result.ok) app.log.info({ source, runbooks: result.runbooks, hash: result.hash, changed: result.changed }, 'content reloaded');
+      else app.log.error({ source, faults: result.faults }, 'content NOT reloaded: the previous content stays in use');
+      return result;
+    };
     const runner = createTurnRunner({
       content,
-      understand: createUnderstanding(catalog, createRunbookIndex(content.runbooks, catalog)),
+      understand: (utterance) => understand(utterance),
       conversations: app.storage.conversations,
       tickets: app.ticketDesk.desk,
       logger: app.log,
     });
-    app.decorate('conversation', { content, catalog, runner });
+    app.decorate('conversation', { content, contentHolder, reloadContent, catalog, runner });
     app.addHook('preClose', async () => {
       await runner.idle();
     });

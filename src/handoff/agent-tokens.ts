@@ -7,20 +7,23 @@ export interface AgentCredential {
   sha256: Buffer;
 }
 
-/** AGENT_TOKENS="alice:<sha256 hex>,bob:<sha256 hex>". Throws an Error naming the bad entry. */
-export function parseAgentTokens(text: string | undefined): AgentCredential[] {
+/**
+ * AGENT_TOKENS="alice:<sha256 hex>,bob:<sha256 hex>" (ADMIN_TOKENS has the same format). Throws an Error naming the
+ * variable and the bad entry.
+ */
+export function parseAgentTokens(text: string | undefined, variable = 'AGENT_TOKENS'): AgentCredential[] {
   const agents: AgentCredential[] = [];
   for (const entry of (text ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
     const at = entry.lastIndexOf(':');
     const name = entry.slice(0, Math.max(at, 0)).trim();
     const hex = entry.slice(at + 1).trim();
     if (at < 1 || name === '' || name.length > 64 || /[<>&"'\u0000-\u001f]/.test(name)) {
-      throw new Error(`AGENT_TOKENS entry "${entry.slice(0, 40)}" must look like alice:<sha256 hex of the token>`);
+      throw new Error(`${variable} entry "${entry.slice(0, 40)}" must look like alice:<sha256 hex of the token>`);
     }
     if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
-      throw new Error(`AGENT_TOKENS entry for "${name}" must carry the 64-digit SHA-256 hex of the token (npm run agent:token -- ${name})`);
+      throw new Error(`${variable} entry for "${name}" must carry the 64-digit SHA-256 hex of the token (npm run agent:token -- ${name})`);
     }
-    if (agents.some((a) => a.name === name)) throw new Error(`AGENT_TOKENS names "${name}" twice`);
+    if (agents.some((a) => a.name === name)) throw new Error(`${variable} names "${name}" twice`);
     agents.push({ name, sha256: Buffer.from(hex, 'hex') });
   }
   return agents;
