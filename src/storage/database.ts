@@ -456,11 +456,16 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     statements = cacheStatements(sqlite);
     db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: statements }) });
   }
+  // On PostgreSQL the migration tables live in the connection's own schema (its search_path): Kysely otherwise looks
+  // for them in every schema, and a second deployment (or a test) in another schema of the same database would
+  // make it skip creating its own.
+  const schema = dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations(dialect) },
     migrationTableName: 'hd_migrations',
     migrationLockTableName: 'hd_migrations_lock',
+    ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const { error } = await migrator.migrateToLatest();
   if (error) {

@@ -44,3 +44,30 @@ describe('PostgreSQL storage', () => {
     assert.deepEqual(ready.json(), { status: 'ready', database: 'postgres' });
   });
 });
+
+describe('PostgreSQL with another deployment in another schema of the same database', () => {
+  it('creates its own migration tables even when another schema already has them', async () => {
+    const admin = new pg.Client({ connectionString: BASE });
+    await admin.connect();
+    const other = `hd_other_${process.pid}_${Date.now()}`;
+    const mine = `hd_mine_${process.pid}_${Date.now()}`;
+    await admin.query(`create schema ${other}`);
+    await admin.query(`create table ${other}.hd_migrations_lock (id text primary key, is_locked integer)`);
+    await admin.query(`create table ${other}.hd_migrations (name text primary key, timestamp text)`);
+    await admin.query(`create schema ${mine}`);
+    try {
+      const t = await buildApp({ DATABASE_URL: `${BASE}?options=${encodeURIComponent(`-c search_path=${mine}`)}` });
+      try {
+        assert.match(allText(await say(t.app, 'schema-1', 'ERROR_IPSEC_IKE_SA_REAPED')), /13808/);
+        const { rows } = await admin.query(`select count(*)::int as n from ${mine}.hd_migrations`);
+        assert.ok(rows[0].n > 0, 'the migrations ran in this deployment\'s schema');
+      } finally {
+        await t.close();
+      }
+    } finally {
+      await admin.query(`drop schema if exists ${other} cascade`);
+      await admin.query(`drop schema if exists ${mine} cascade`);
+      await admin.end();
+    }
+  });
+});
