@@ -440,20 +440,25 @@ export function checkingState(targets: { resolved: string; escalated: string }) 
   };
 }
 
+/** An HRESULT (E_FAIL, CERT_E_…) rather than a Win32 code: shown by its hex value, its decimal means nothing to anyone. */
+function isHresult(error: ErrorRef): boolean {
+  return error.code > 0xffff;
+}
+
 /** A fresh runbook run: every per-run field back to its start. */
 const freshRun = { checkIndex: 0, detailsShown: false, outcomes: [], escalationReason: null, ticketNumber: null };
 
 /** Texts for what understanding found besides a plain error with a runbook (mismatch, no runbook, unknown code). */
 function understandingTexts(messages: Messages) {
   return {
-    errorLabel: (e: ErrorRef) => `${e.name}（${e.hex} / ${e.code}）`,
+    errorLabel: (e: ErrorRef) => (isHresult(e) ? `${e.name}（${e.hex}）` : `${e.name}（${e.hex} / ${e.code}）`),
     humanChoices: (locale: Locale): Choice[] => [
       { action: 'TALK_TO_IT', label: message(messages, 'buttonTalkToIt', locale) },
       { action: 'START_OVER', label: message(messages, 'buttonStartOver', locale) },
     ],
     uncovered: (event: Extract<HelpdeskEvent, { type: 'REPORT_UNCOVERED_ERROR' }>, locale: Locale) =>
       event.family
-        ? message(messages, 'errorUncovered', locale, {
+        ? message(messages, isHresult(event.error) ? 'errorUncoveredHresult' : 'errorUncovered', locale, {
             name: event.error.name,
             hex: event.error.hex,
             code: event.error.code,

@@ -23,6 +23,13 @@
  *     The two ERROR_* names that winerror.h defines as HRESULTs
  *     (ERROR_AUDITING_DISABLED, ERROR_ALL_SIDS_FILTERED = 0xC009000x) are left
  *     out: they are not Win32 codes.
+ *   hresult.json: every other code of winerror.h: the HRESULTs (E_*, S_*, SEC_E_*,
+ *     CERT_E_*, CRYPT_E_*, TRUST_E_*, CO_E_*, RPC_E_*, …, typed through
+ *     _HRESULT_TYPEDEF_, an (HRESULT) cast or HRESULT_FROM_WIN32) and the two
+ *     ERROR_* names with HRESULT values. Each carries its facility decoded:
+ *     facility 7 (0x8007xxxx) gives the Win32 code it wraps; 9 and 11
+ *     (0x8009xxxx, 0x800Bxxxx) are the security and certificate families.
+ *     Same deny-list of bookkeeping macros (…_FIRST, …_LAST, FACILITY_*).
  *   ras.json: every ERROR_* / PENDING / WARNING_* macro of raserror.h in
  *     600..899, with RASBASE+n evaluated. Names under every WINVER branch are
  *     kept: the header defines some only for WINVER < 0x600 (pre-Vista) and
@@ -48,6 +55,23 @@ export interface GeneratedEntry {
   hresult: string | null;
   family: string;
   source: CatalogSource;
+}
+
+export interface GeneratedHresult {
+  name: string;
+  /** The HRESULT as an unsigned 32-bit number. */
+  code: number;
+  hex: string;
+  /** Bits 16..28 of the HRESULT. */
+  facility: number;
+  /** FACILITY_* name from winerror.h, or null for a facility the header does not name. */
+  facilityName: string | null;
+  /** The Win32 code a facility-7 HRESULT wraps (HRESULT_FROM_WIN32), else null. */
+  win32: number | null;
+  /** True for failure codes (severity bit set); S_* / …_S_* / SEC_I_* are successes. */
+  failure: boolean;
+  family: string;
+  source: 'winerror';
 }
 
 export interface MacroDefinition {
@@ -96,7 +120,12 @@ function tokenize(expr: string): Token[] | undefined {
 const CAST_TYPES = new Set(['HRESULT', 'SCODE', 'DWORD', 'LONG', 'long', 'unsigned', 'int', 'ULONG']);
 const HRESULT_CASTS = new Set(['HRESULT', 'SCODE']);
 /** Function-like wrappers that leave the value alone. */
-const WRAPPERS = new Set(['__MSABI_LONG', '_HRESULT_TYPEDEF_']);
+const WRAPPERS = new Set(['__MSABI_LONG', '_HRESULT_TYPEDEF_', 'HRESULT_FROM_WIN32']);
+
+/** HRESULT_FROM_WIN32 as winerror.h defines it: 0 and negatives unchanged, else 0x8007 in the high word. */
+export function hresultFromWin32(code: number): number {
+  return code <= 0 ? code : ((code & 0xffff) | 0x80070000) >>> 0;
+}
 
 interface Evaluated {
   value: number;
@@ -157,6 +186,7 @@ class Evaluator {
         const inner = this.expression();
         if (!inner || !this.isPunct(')')) return undefined;
         this.pos++;
+        if (t.value === 'HRESULT_FROM_WIN32') return { value: hresultFromWin32(inner.value), isHresult: true };
         return { value: inner.value, isHresult: inner.isHresult || t.value === '_HRESULT_TYPEDEF_' };
       }
       const ref = this.known.get(t.value);
@@ -295,6 +325,62 @@ function buildEntries(defs: MacroDefinition[], source: CatalogSource): Generated
   });
 }
 
+const FACILITY_WIN32 = 7;
+const FACILITY_SECURITY = 9;
+const FACILITY_CERT = 11;
+/** Names in the security facility (9) that are about certificates, trust and the crypto message formats. */
+const CERTIFICATE_NAME = /^(CERT_|CRYPT_|CERTSRV_|TRUST_|OSS_|XENROLL_|MSSIPOTF_|DIGSIG_|PERSIST_|CERTDB_)/;
+
+/**
+ * Family of one HRESULT. Facility 7 wraps a Win32 code and takes that code's family; the rest follow the
+ * facility (with certificate names split off the security facility, since a VPN user meets those on their own).
+ */
+export function hresultFamilyOf(name: string, facility: number, win32Family: string | undefined): string {
+  if (facility === FACILITY_WIN32) return win32Family ?? 'general';
+  if (facility === FACILITY_CERT) return 'certificate';
+  if (facility === FACILITY_SECURITY) return CERTIFICATE_NAME.test(name) ? 'certificate' : 'security';
+  if (facility === 16) return 'smartcard'; // FACILITY_SCARD
+  if (facility === 39 || facility === 40) return 'security'; // NAP (network access protection), TBS (TPM)
+  if (facility === 50) return 'wfp'; // Windows Filtering Platform: the firewall and IPsec filters
+  if (facility === 15) return 'device-setup'; // FACILITY_SETUPAPI
+  if (facility >= 2169 && facility <= 2201) return 'graphics'; // Direct3D, DXGI, WIC, DirectWrite, Direct2D
+  return 'com';
+}
+
+/** The HRESULTs of winerror.h (see the file comment), in value order, header order within one value. */
+export function buildHresults(winerrorText: string): GeneratedHresult[] {
+  const defs = parseHeader(winerrorText);
+  const facilityNames = new Map<number, string>();
+  for (const d of defs) {
+    if (d.name.startsWith('FACILITY_') && d.value !== undefined && d.value <= 0x1fff && !facilityNames.has(d.value)) {
+      facilityNames.set(d.value, d.name);
+    }
+  }
+  const win32Family = new Map(buildEntries(defs, 'winerror').map((e) => [e.code, e.family]));
+  const picked = defs.filter((d): d is MacroDefinition & { value: number } => {
+    if (d.value === undefined) return false;
+    if (BOOKKEEPING_PREFIX.test(d.name) || /_(FIRST|LAST)$/.test(d.name)) return false; // FWP_E_INVALID_NET_MASK is a code
+    return d.isHresult || d.value > 0xffff;
+  });
+  const order = new Map(picked.map((d, i) => [d.name, i]));
+  picked.sort((a, b) => a.value - b.value || (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
+  return picked.map((d) => {
+    const facility = (d.value >>> 16) & 0x1fff;
+    const win32 = facility === FACILITY_WIN32 ? d.value & 0xffff : null;
+    return {
+      name: d.name,
+      code: d.value,
+      hex: toHex(d.value),
+      facility,
+      facilityName: facilityNames.get(facility) ?? null,
+      win32,
+      failure: d.value >>> 31 === 1,
+      family: hresultFamilyOf(d.name, facility, win32 === null ? undefined : win32Family.get(win32)),
+      source: 'winerror',
+    };
+  });
+}
+
 export function buildWin32(winerrorText: string): GeneratedEntry[] {
   return buildEntries(parseHeader(winerrorText), 'winerror');
 }
@@ -304,7 +390,7 @@ export function buildRas(raserrorText: string): GeneratedEntry[] {
 }
 
 /** The exact text written to disk, so the drift test can compare byte for byte. */
-export function renderJson(entries: GeneratedEntry[]): string {
+export function renderJson(entries: ReadonlyArray<GeneratedEntry | GeneratedHresult>): string {
   return `${JSON.stringify(entries, null, 2)}\n`;
 }
 
@@ -385,17 +471,20 @@ function main(argv: string[]): void {
     return;
   }
   const win32 = buildWin32(readFileSync(join(dir, 'winerror.h'), 'utf8'));
+  const hresults = buildHresults(readFileSync(join(dir, 'winerror.h'), 'utf8'));
   const ras = buildRas(readFileSync(join(dir, 'raserror.h'), 'utf8'));
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'win32.json'), renderJson(win32));
+  writeFileSync(join(outDir, 'hresult.json'), renderJson(hresults));
   writeFileSync(join(outDir, 'ras.json'), renderJson(ras));
 
-  const codes = (entries: GeneratedEntry[]): number => new Set(entries.map((e) => e.code)).size;
+  const codes = (entries: ReadonlyArray<{ code: number }>): number => new Set(entries.map((e) => e.code)).size;
   const perFamily = new Map<string, number>();
-  for (const e of [...win32, ...ras]) perFamily.set(e.family, (perFamily.get(e.family) ?? 0) + 1);
+  for (const e of [...win32, ...hresults, ...ras]) perFamily.set(e.family, (perFamily.get(e.family) ?? 0) + 1);
   const lines = [
     `headers: ${dir}`,
     `win32.json: ${win32.length} names, ${codes(win32)} distinct codes (${win32.filter((e) => e.name.startsWith('ERROR_')).length} ERROR_* names)`,
+    `hresult.json: ${hresults.length} names, ${codes(hresults)} distinct codes (${hresults.filter((e) => e.win32 !== null).length} wrap a Win32 code)`,
     `ras.json:   ${ras.length} names, ${codes(ras)} distinct codes`,
     `families:   ${[...perFamily].sort(([a], [b]) => a.localeCompare(b)).map(([f, n]) => `${f}=${n}`).join(' ')}`,
   ];

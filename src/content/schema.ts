@@ -118,6 +118,7 @@ export const MESSAGE_KEYS = [
   'ratingThanks',
   'errorMismatch',
   'errorUncovered',
+  'errorUncoveredHresult',
   'genericRunbookIntro',
   'noRunbookOffer',
   'unknownCode',

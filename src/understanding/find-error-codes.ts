@@ -21,8 +21,8 @@ export interface ErrorMention {
 const NAME = /(?<![A-Za-z0-9_])(?:[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+|WSAE[A-Za-z]+)(?![A-Za-z0-9_])/g;
 /** 0x… in one to eight hex digits. */
 const HEX = /(?<![0-9A-Za-z])0x([0-9A-Fa-f]{1,8})(?![0-9A-Za-z])/g;
-/** Eight hex digits that start like an HRESULT_FROM_WIN32 (8007xxxx), written without 0x. */
-const BARE_HRESULT = /(?<![0-9A-Za-z])(8007[0-9A-Fa-f]{4})(?![0-9A-Za-z])/g;
+/** Eight hex digits that start like an HRESULT (800Xxxxx), written without 0x; 8007xxxx always, others when known. */
+const BARE_HRESULT = /(?<![0-9A-Za-z])(800[0-9A-Fa-f]{5})(?![0-9A-Za-z])/g;
 /** A negative HRESULT as some tools print it: -2147024891. */
 const SIGNED_HRESULT = /(?<![0-9A-Za-z.])-(214[67]\d{6})(?![0-9])/g;
 /** Four to eight hex digits mixing letters and digits ("35F0"); plain words such as "cafe" are not codes. */
@@ -80,7 +80,9 @@ export function findErrorMentions(text: string, catalog: ErrorCatalog): ErrorMen
   }
   for (const match of folded.matchAll(BARE_HRESULT)) {
     const value = Number.parseInt(match[1] ?? '', 16);
-    add({ raw: match[0], kind: 'code', form: 'hresult', at: match.index, entry: catalog.byCode(value) }, match[0].length);
+    const entry = catalog.byCode(value);
+    if (!entry && value >>> 16 !== 0x8007) continue; // "80012345" may be an order number
+    add({ raw: match[0], kind: 'code', form: 'hresult', at: match.index, entry }, match[0].length);
   }
   for (const match of folded.matchAll(SIGNED_HRESULT)) {
     const value = -Number(match[1]);

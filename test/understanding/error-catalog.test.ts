@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCatalogLoadError, loadErrorCatalog } from '../../src/understanding/error-catalog.js';
-import { buildRas, buildWin32, findIncludeDir, renderJson } from '../../scripts/generate-catalog.js';
+import { buildHresults, buildRas, buildWin32, findIncludeDir, parseHeader, renderJson } from '../../scripts/generate-catalog.js';
 
 const catalogDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../content/catalog');
 const catalog = loadErrorCatalog();
@@ -68,11 +68,44 @@ test('an HRESULT maps back to its Win32 code, unsigned or signed', () => {
   assert.equal(catalog.byCode(0x800735f0 | 0)?.name, 'ERROR_IPSEC_IKE_SA_REAPED'); // -2147010064
   assert.equal(catalog.byCode(0x80070005)?.name, 'ERROR_ACCESS_DENIED');
   assert.equal(catalog.aliases(0x80070000 | 809)[0]?.name, 'ERROR_VPN_TIMEOUT');
-  // Not Win32-based HRESULTs, or nonsense, find nothing.
-  assert.equal(catalog.byCode(0x80040154), undefined);
+  // Nonsense finds nothing.
   assert.equal(catalog.byCode(0x100000000), undefined);
   assert.equal(catalog.byCode(1.5), undefined);
   assert.equal(catalog.byCode(-1), undefined);
+});
+
+test('every HRESULT of winerror.h is there with its facility decoded', () => {
+  const fail = catalog.byCode(0x80004005);
+  assert.equal(fail?.name, 'E_FAIL');
+  assert.equal(fail?.kind, 'hresult');
+  assert.equal(fail?.family, 'com');
+  assert.equal(catalog.byCode(0x80004005 | 0)?.name, 'E_FAIL', 'signed, as -2147467259');
+  assert.equal(catalog.byCode(0x80040154)?.name, 'REGDB_E_CLASSNOTREG');
+  const untrusted = catalog.byCode(0x800b0109);
+  assert.equal(untrusted?.name, 'CERT_E_UNTRUSTEDROOT');
+  assert.equal(untrusted?.facility, 11);
+  assert.equal(untrusted?.family, 'certificate');
+  assert.equal(catalog.byCode(0x80092013)?.name, 'CRYPT_E_REVOCATION_OFFLINE');
+  assert.equal(catalog.byCode(0x80092013)?.family, 'certificate');
+  assert.equal(catalog.byName('SEC_E_WRONG_PRINCIPAL')?.family, 'security');
+  assert.equal(catalog.byName('SEC_E_WRONG_PRINCIPAL')?.facility, 9);
+  // 0x8007xxxx is the Win32 code inside; the HRESULT spelling stays as an alias.
+  assert.deepEqual(catalog.aliases(0x80070005).map((e) => e.name), ['ERROR_ACCESS_DENIED', 'E_ACCESSDENIED']);
+  assert.equal(catalog.byName('E_ACCESSDENIED')?.win32, 5);
+  assert.equal(catalog.byName('E_NOT_SUFFICIENT_BUFFER')?.hex, '0x8007007A');
+  // The two ERROR_* names winerror.h types as HRESULTs are HRESULTs here.
+  assert.equal(catalog.byName('ERROR_AUDITING_DISABLED')?.hex, '0xC0090001');
+  // An HRESULT the header does not name still decodes to its facility and family.
+  assert.equal(catalog.byCode(0x800b7777), undefined);
+  assert.deepEqual(catalog.decode(0x800b7777), {
+    value: 0x800b7777, hex: '0x800B7777', failure: true, facility: 11, win32: null, family: 'certificate',
+  });
+  assert.equal(catalog.decode(0x8007ffff)?.win32, 0xffff);
+  assert.equal(catalog.decode(0x3612), undefined, 'a Win32 code is not an HRESULT');
+  for (const id of ['certificate', 'security', 'com', 'wfp']) {
+    assert.match(catalog.family(id)?.description.ja ?? '', /(です|ます)。/, id);
+    assert.ok((catalog.family(id)?.description.en.length ?? 0) > 60, id);
+  }
 });
 
 test('names are matched case-insensitively but exactly', () => {
@@ -116,7 +149,7 @@ test('every family used by an entry is described in Japanese and English', () =>
 test('a broken catalog file fails fast, naming the file and the field', () => {
   const dir = mkdtempSync(join(tmpdir(), 'catalog-'));
   try {
-    for (const f of ['families.yaml', 'ras.json', 'win32.json']) copyFileSync(join(catalogDir, f), join(dir, f));
+    for (const f of ['families.yaml', 'ras.json', 'win32.json', 'hresult.json']) copyFileSync(join(catalogDir, f), join(dir, f));
     const ras: unknown = JSON.parse(readFileSync(join(dir, 'ras.json'), 'utf8'));
     assert.ok(Array.isArray(ras));
     ras[3] = { ...ras[3], hex: '0x0000FFFF' };
@@ -140,8 +173,18 @@ test('the committed JSON is exactly what the headers produce', (t) => {
     t.skip('header not present');
     return;
   }
-  const win32 = renderJson(buildWin32(readFileSync(join(include, 'winerror.h'), 'utf8')));
+  const winerror = readFileSync(join(include, 'winerror.h'), 'utf8');
+  const win32 = renderJson(buildWin32(winerror));
   const ras = renderJson(buildRas(readFileSync(join(include, 'raserror.h'), 'utf8')));
   assert.equal(readFileSync(join(catalogDir, 'win32.json'), 'utf8'), win32, 'win32.json is stale: run npm run catalog:generate');
+  assert.equal(readFileSync(join(catalogDir, 'hresult.json'), 'utf8'), renderJson(buildHresults(winerror)), 'hresult.json is stale');
+  // Every code winerror.h defines is in the catalog; only bookkeeping macros and extra spellings of 0 are not.
+  const bookkeeping = /^(FACILITY_|SEVERITY_|_)|_(BASE|FIRST|LAST)$|^DNS_ERROR_MASK$|BASEERR$/;
+  const missing = parseHeader(winerror)
+    .filter((d) => d.value !== undefined && d.value !== 0 && !bookkeeping.test(d.name))
+    .filter((d) => !catalog.byName(d.name))
+    .map((d) => d.name);
+  assert.deepEqual(missing, []);
+  assert.ok(catalog.byName('S_OK') && catalog.byName('ERROR_SUCCESS'));
   assert.equal(readFileSync(join(catalogDir, 'ras.json'), 'utf8'), ras, 'ras.json is stale: run npm run catalog:generate');
 });
