@@ -1,4 +1,5 @@
-import type { Localized, MessageKey, Messages } from '../src/content/schema.js';
+import type { MessageKey } from './message-keys.js';
+import type { Localized, Messages } from './types.js';
 import type { Locale } from './types.js';
 
 /** Picks the user's language and fills `{name}` placeholders. Unknown placeholders stay visible so content bugs show. */
@@ -16,4 +17,11 @@ export function message(messages: Messages, key: MessageKey, locale: Locale, par
 
 export function bulletList(items: readonly Localized[], locale: Locale): string {
   return items.map((item) => `- ${item[locale]}`).join('\n');
+}
+
+/** 「A、B、C」 / "A, B and C". */
+export function joinList(items: readonly string[], locale: Locale): string {
+  if (locale === 'ja') return items.length <= 2 ? items.join('と') : items.join('、');
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items.at(-1) ?? ''}`;
 }

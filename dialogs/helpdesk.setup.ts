@@ -1,10 +1,9 @@
-import { assign, emit, setup } from 'xstate';
-import type { Check, Messages, Runbook } from '../src/content/schema.js';
-import { bulletList, message, pick } from './format.js';
+import { assertEvent, assign, emit, setup } from 'xstate';
+import { bulletList, fill, joinList, pick } from './format.js';
+import type { MessageKey } from './message-keys.js';
 import type {
   BotOutput,
-  QueueFacts,
-  TicketAction,
+  Check,
   CheckOutcome,
   CheckRecord,
   Choice,
@@ -13,43 +12,138 @@ import type {
   HelpdeskContext,
   HelpdeskEvent,
   HelpdeskInput,
+  ItStep,
   Locale,
+  OutOfScopeTopic,
+  QueueFacts,
+  Runbook,
+  SmallTalkKind,
+  TicketAction,
 } from './types.js';
+
+type Params = Record<string, string | number>;
+
+/** The checks an employee is walked through; the others are IT's and go on the ticket as next steps. */
+export function employeeChecks(runbook: Runbook): Check[] {
+  return runbook.checks.filter((c) => c.audience === 'employee');
+}
+
+export function itChecks(runbook: Runbook): Check[] {
+  return runbook.checks.filter((c) => c.audience === 'it');
+}
+
+const TOPIC_KEYS: Record<OutOfScopeTopic, MessageKey> = {
+  mail: 'topicMail',
+  account: 'topicAccount',
+  wifi: 'topicWifi',
+  printer: 'topicPrinter',
+  office: 'topicOffice',
+  hardware: 'topicHardware',
+  access: 'topicAccess',
+};
+
+const GREETING_KEYS: Record<SmallTalkKind, MessageKey> = {
+  hello: 'greetHello',
+  morning: 'greetMorning',
+  evening: 'greetEvening',
+  otsukare: 'greetOtsukare',
+  bye: 'goodbye',
+};
 
 /**
  * One `setup` shared by the conversation machine and the standalone runbook machine, so the check-by-check
  * logic is written once. Content (runbooks, UI strings) comes in as data; nothing here does I/O.
+ * Actions are grouped by concern: words (t), runbook, understanding, handoff.
  */
 export function createHelpdeskSetup(content: DialogContent) {
   const { runbooks, messages } = content;
 
+  // --- Words -------------------------------------------------------------------------------------------------
+  /** The user's language's text for a message key, placeholders filled. */
+  const t = (context: HelpdeskContext, key: MessageKey, params?: Params): string => fill(messages[key][context.locale], params);
+  const say = (text: string): BotOutput => ({ type: 'say', text });
+  const ask = (stepId: string, text: string, choices: Choice[]): BotOutput => ({ type: 'ask', stepId, text, choices });
+  const choice = (context: HelpdeskContext, action: Choice['action'], key: MessageKey): Choice => ({ action, label: t(context, key) });
+
+  // --- Runbook -----------------------------------------------------------------------------------------------
   const runbookOf = (context: HelpdeskContext): Runbook | undefined =>
     context.runbookId ? runbooks.get(context.runbookId) : undefined;
-  const checkOf = (context: HelpdeskContext): Check | undefined => runbookOf(context)?.checks[context.checkIndex];
-
+  const stepsOf = (context: HelpdeskContext): Check[] => {
+    const runbook = runbookOf(context);
+    return runbook ? employeeChecks(runbook) : [];
+  };
+  const checkOf = (context: HelpdeskContext): Check | undefined => stepsOf(context)[context.checkIndex];
   const checkChoices = (context: HelpdeskContext): Choice[] => [
-    { action: 'FIXED', label: message(messages, 'buttonFixed', context.locale) },
-    { action: 'NOT_FIXED', label: message(messages, 'buttonNotFixed', context.locale) },
-    { action: 'SHOW_HOW', label: message(messages, 'buttonShowHow', context.locale) },
-    { action: 'TALK_TO_IT', label: message(messages, 'buttonTalkToIt', context.locale) },
+    choice(context, 'FIXED', 'buttonFixed'),
+    choice(context, 'NOT_FIXED', 'buttonNotFixed'),
+    choice(context, 'SHOW_HOW', 'buttonShowHow'),
+    choice(context, 'TALK_TO_IT', 'buttonTalkToIt'),
   ];
+  const withOutcome = (context: HelpdeskContext, outcome: CheckOutcome): CheckRecord[] => {
+    const check = checkOf(context);
+    if (!check) return context.outcomes;
+    return [...context.outcomes.filter((r) => r.checkId !== check.id), { checkId: check.id, title: check.title.en, outcome }];
+  };
+  /** Every employee check of the runbook with what happened to it; checks never reached are `not_run`. */
+  const allChecks = (context: HelpdeskContext): CheckRecord[] =>
+    stepsOf(context).map(
+      (check) =>
+        context.outcomes.find((r) => r.checkId === check.id) ?? { checkId: check.id, title: check.title.en, outcome: 'not_run' },
+    );
+  const itSteps = (context: HelpdeskContext): ItStep[] => {
+    const runbook = runbookOf(context);
+    return runbook ? itChecks(runbook).map((c) => ({ checkId: c.id, title: c.title.en })) : [];
+  };
+  /** The expert's "where exactly" answer, then which of those places the employee checks and which IT does. */
+  const detailsText = (context: HelpdeskContext, runbook: Runbook): string[] => {
+    const titles = (checks: Check[]) => joinList(checks.map((c) => `「${pick(c.title, context.locale)}」`), context.locale);
+    const mine = employeeChecks(runbook);
+    const theirs = itChecks(runbook);
+    const split = theirs.length > 0
+      ? t(context, 'detailsAudience', { mine: titles(mine), it: titles(theirs) })
+      : t(context, 'detailsAllMine');
+    return [t(context, 'detailsIntro'), `${pick(runbook.details, context.locale)}\n${split}`];
+  };
 
-  const say = (text: string): BotOutput => ({ type: 'say', text });
-  const texts = understandingTexts(messages);
+  // --- Understanding -----------------------------------------------------------------------------------------
+  const errorLabel = (e: ErrorRef) => (e.code > 0xffff ? `${e.name} (${e.hex})` : `${e.name} (${e.hex} / ${e.code})`);
+  const talkOrRestart = (context: HelpdeskContext): Choice[] => [
+    choice(context, 'TALK_TO_IT', 'buttonTalkToIt'),
+    choice(context, 'START_OVER', 'buttonStartOver'),
+  ];
+  const uncoveredText = (context: HelpdeskContext, event: Extract<HelpdeskEvent, { type: 'REPORT_UNCOVERED_ERROR' }>) => {
+    const { error, family } = event;
+    if (!family) return t(context, 'errorIdentified', { name: error.name, code: error.code, hex: error.hex });
+    return t(context, error.code > 0xffff ? 'errorUncoveredHresult' : 'errorUncovered', {
+      name: error.name,
+      hex: error.hex,
+      code: error.code,
+      familyTitle: pick(family.title, context.locale),
+      familyDescription: pick(family.description, context.locale),
+    });
+  };
 
-  /** The queue lines of the "ticket created" message: position, expected wait, and whether IT is open now. */
-  const queueText = (queue: QueueFacts | undefined, locale: HelpdeskContext['locale']): string[] => {
+  // --- Handoff -----------------------------------------------------------------------------------------------
+  /** What IT really has: the error only when there is one, the checks only when some were done, the user's words. */
+  const sharedText = (context: HelpdeskContext): string | undefined => {
+    const items: string[] = [];
+    if (context.error) items.push(t(context, 'sharedError'));
+    if (context.outcomes.some((r) => r.outcome !== 'not_run')) items.push(t(context, 'sharedChecks'));
+    if (context.description) items.push(t(context, 'sharedDescription'));
+    return items.length > 0 ? t(context, 'sharedWithIt', { items: joinList(items, context.locale) }) : undefined;
+  };
+  const queueText = (context: HelpdeskContext, queue: QueueFacts | undefined): string[] => {
     if (!queue) return [];
-    const lines = [message(messages, 'queuePosition', locale, { position: queue.position })];
+    const lines = [t(context, 'queuePosition', { position: queue.position })];
+    const where = t(context, queue.channel === 'teams' ? 'replyWhereTeams' : 'replyWhereWeb');
     if (queue.openNow) {
-      if (queue.waitMinutes !== null) lines.push(message(messages, 'queueWait', locale, { minutes: queue.waitMinutes }));
-      lines.push(message(messages, 'itOpen', locale));
+      if (queue.waitMinutes !== null) lines.push(t(context, 'queueWait', { minutes: queue.waitMinutes }));
+      lines.push(t(context, 'itOpen', { where }));
     } else if (queue.nextOpen) {
-      const weekday = message(messages, 'weekdays', locale).split(',')[queue.nextOpen.weekday] ?? '';
-      const when = message(messages, 'openingTime', locale, { ...queue.nextOpen, weekday });
-      lines.push(message(messages, 'itClosed', locale, { when }));
+      const weekday = t(context, 'weekdays').split(',')[queue.nextOpen.weekday] ?? '';
+      lines.push(t(context, 'itClosed', { when: t(context, 'openingTime', { ...queue.nextOpen, weekday }), where }));
     } else {
-      lines.push(message(messages, 'itClosedNoHours', locale));
+      lines.push(t(context, 'itClosedNoHours', { where }));
     }
     return lines;
   };
@@ -58,24 +152,10 @@ export function createHelpdeskSetup(content: DialogContent) {
     ticketNumber: context.ticketNumber ?? '',
     action,
   });
-  const cancelChoice = (context: HelpdeskContext): Choice[] => [
-    { action: 'CANCEL_TICKET', label: message(messages, 'buttonCancelTicket', context.locale) },
-  ];
+  const waitingChoices = (context: HelpdeskContext): Choice[] => [choice(context, 'CANCEL_TICKET', 'buttonCancelTicket')];
   const agentOf = (context: HelpdeskContext, event: HelpdeskEvent): string =>
     ('agentName' in event ? event.agentName : null) ?? context.agentName ?? '';
-
-  const withOutcome = (context: HelpdeskContext, outcome: CheckOutcome): CheckRecord[] => {
-    const check = checkOf(context);
-    if (!check) return context.outcomes;
-    return [...context.outcomes.filter((r) => r.checkId !== check.id), { checkId: check.id, title: check.title.en, outcome }];
-  };
-
-  /** Every check of the runbook with what happened to it; checks never reached are `not_run`. */
-  const allChecks = (context: HelpdeskContext): CheckRecord[] =>
-    (runbookOf(context)?.checks ?? []).map(
-      (check) =>
-        context.outcomes.find((r) => r.checkId === check.id) ?? { checkId: check.id, title: check.title.en, outcome: 'not_run' },
-    );
+  const ticket = (context: HelpdeskContext): Params => ({ ticket: context.ticketNumber ?? '' });
 
   return setup({
     types: {
@@ -93,114 +173,123 @@ export function createHelpdeskSetup(content: DialogContent) {
         const step: unknown = 'step' in event ? event.step : undefined;
         return typeof step === 'string' && step !== checkOf(context)?.id;
       },
-      hasNextCheck: ({ context }) => {
-        const runbook = runbookOf(context);
-        return runbook !== undefined && context.checkIndex + 1 < runbook.checks.length;
-      },
+      hasNextCheck: ({ context }) => context.checkIndex + 1 < stepsOf(context).length,
       knowsRunbook: ({ event }) => event.type === 'REPORT_ERROR' && runbooks.has(event.runbookId),
       validRating: ({ event }) => event.type === 'RATE' && Number.isInteger(event.rating) && event.rating >= 1 && event.rating <= 5,
       hasFallbackRunbook: ({ event }) =>
         event.type === 'REPORT_UNCOVERED_ERROR' && event.fallbackRunbookId !== null && runbooks.has(event.fallbackRunbookId),
       confidentSymptom: ({ event }) =>
         event.type === 'REPORT_SYMPTOM' && event.confident && event.runbookIds[0] !== undefined && runbooks.has(event.runbookIds[0]),
+      /** Something for IT to go on already: words, an error, a runbook; otherwise ask for one sentence first. */
+      knowsTheProblem: ({ context, event }) =>
+        (event.type === 'REQUEST_HUMAN' && event.description !== undefined) ||
+        Boolean(context.description) ||
+        context.error !== null ||
+        context.runbookId !== null,
     },
     actions: {
+      // --- Words and language ---
       setLocale: assign({ locale: ({ context, event }) => (event.type === 'SET_LOCALE' ? event.locale : context.locale) }),
-      // Issue 3: what understanding found besides a plain error with a runbook.
-      switchLocale: assign({
-        locale: ({ context, event }) => (event.type === 'SWITCH_LANGUAGE' ? event.locale : context.locale),
-        pinnedLocale: ({ context, event }) => (event.type === 'SWITCH_LANGUAGE' ? event.locale : (context.pinnedLocale ?? null)),
+      switchLocale: assign(({ event }) => {
+        assertEvent(event, 'SWITCH_LANGUAGE');
+        return { locale: event.locale, pinnedLocale: event.locale };
       }),
-      sayLanguageSwitched: emit(({ context }) => say(message(messages, 'languageSwitched', context.locale))),
-      askWhichError: emit(({ context, event }): BotOutput => {
-        if (event.type !== 'REPORT_MISMATCH') return say(message(messages, 'askProblem', context.locale));
-        return {
-          type: 'ask',
-          stepId: 'which-error',
-          text: message(messages, 'errorMismatch', context.locale, {
-            nameName: event.byName.name,
-            nameHex: event.byName.hex,
-            nameCode: event.byName.code,
+      sayLanguageSwitched: emit(({ context }) => say(t(context, 'languageSwitched'))),
+      sayWelcome: emit(({ context }) => say(t(context, 'welcome'))),
+      sayHelp: emit(({ context }) => say(t(context, 'help'))),
+      sayThanks: emit(({ context }) => say(t(context, 'thanks'))),
+      saySmallTalk: emit(({ context, event }) => {
+        assertEvent(event, 'SMALL_TALK');
+        const greeting = t(context, GREETING_KEYS[event.kind]);
+        return say(event.kind === 'bye' ? greeting : `${greeting}\n${t(context, 'whatICanDo')}`);
+      }),
+      sayStartOver: emit(({ context }) => say(t(context, 'startOver'))),
+      askProblem: emit(({ context }) => ask('problem', t(context, 'askProblem'), [choice(context, 'TALK_TO_IT', 'buttonTalkToIt')])),
+
+      // --- Understanding: what the message was about ---
+      askWhichError: emit(({ context, event }) => {
+        assertEvent(event, 'REPORT_MISMATCH');
+        const { byName, byCode } = event;
+        return ask(
+          'which-error',
+          t(context, 'errorMismatch', {
+            nameName: byName.name,
+            nameHex: byName.hex,
+            nameCode: byName.code,
             codeTyped: event.codeAsTyped,
-            codeName: event.byCode.name,
-            codeHex: event.byCode.hex,
-            codeCode: event.byCode.code,
+            codeName: byCode.name,
+            codeHex: byCode.hex,
+            codeCode: byCode.code,
           }),
-          choices: [
-            { action: 'CHOOSE', label: texts.errorLabel(event.byName) },
-            { action: 'CHOOSE', label: texts.errorLabel(event.byCode) },
+          [
+            { action: `ERROR:${byName.name}`, label: errorLabel(byName) },
+            { action: `ERROR:${byCode.name}`, label: errorLabel(byCode) },
           ],
-        };
+        );
       }),
-      startFallbackRunbook: assign(({ event }) =>
-        event.type === 'REPORT_UNCOVERED_ERROR' ? { ...freshRun, runbookId: event.fallbackRunbookId, error: event.error } : {},
-      ),
-      rememberError: assign(({ event }) =>
-        event.type === 'REPORT_UNCOVERED_ERROR' ? { ...freshRun, runbookId: null, error: event.error } : {},
-      ),
-      introduceUncovered: emit(({ context, event }): BotOutput => {
+      startFallbackRunbook: assign(({ event }) => {
+        assertEvent(event, 'REPORT_UNCOVERED_ERROR');
+        return { ...freshRun, runbookId: event.fallbackRunbookId, error: event.error };
+      }),
+      rememberError: assign(({ event }) => {
+        assertEvent(event, 'REPORT_UNCOVERED_ERROR');
+        return { ...freshRun, runbookId: null, error: event.error };
+      }),
+      introduceUncovered: emit(({ context, event }) => {
+        assertEvent(event, 'REPORT_UNCOVERED_ERROR');
         const runbook = runbookOf(context);
-        if (event.type !== 'REPORT_UNCOVERED_ERROR' || !runbook) return say(message(messages, 'askProblem', context.locale));
-        const parts = [
-          texts.uncovered(event, context.locale),
-          message(messages, 'genericRunbookIntro', context.locale),
-          pick(runbook.overview, context.locale),
-          message(messages, 'startChecks', context.locale, { count: runbook.checks.length }),
-        ];
+        const parts = [uncoveredText(context, event), t(context, 'genericRunbookIntro')];
+        if (runbook) {
+          parts.push(pick(runbook.overview, context.locale), t(context, 'startChecks', { count: employeeChecks(runbook).length }));
+        }
         return say(parts.join('\n\n'));
       }),
-      offerHumanForUncovered: emit(({ context, event }): BotOutput => {
-        if (event.type !== 'REPORT_UNCOVERED_ERROR') return say(message(messages, 'askProblem', context.locale));
-        const parts = [texts.uncovered(event, context.locale), message(messages, 'noRunbookOffer', context.locale)];
-        return { type: 'ask', stepId: 'no-runbook', text: parts.join('\n\n'), choices: texts.humanChoices(context.locale) };
+      offerHumanForUncovered: emit(({ context, event }) => {
+        assertEvent(event, 'REPORT_UNCOVERED_ERROR');
+        return ask('no-runbook', `${uncoveredText(context, event)}\n\n${t(context, 'noRunbookOffer')}`, talkOrRestart(context));
       }),
-      offerHumanForUnknown: emit(({ context, event }): BotOutput => ({
-        type: 'ask',
-        stepId: 'unknown-code',
-        text: message(messages, 'unknownCode', context.locale, { raw: event.type === 'REPORT_UNKNOWN_CODE' ? event.raw : '' }),
-        choices: texts.humanChoices(context.locale),
-      })),
-      startSymptomRunbook: assign(({ event }) =>
-        event.type === 'REPORT_SYMPTOM' && event.runbookIds[0] ? { ...freshRun, runbookId: event.runbookIds[0], error: null } : {},
-      ),
+      offerHumanForUnknown: emit(({ context, event }) => {
+        assertEvent(event, 'REPORT_UNKNOWN_CODE');
+        return ask('unknown-code', t(context, 'unknownCode', { raw: event.raw }), talkOrRestart(context));
+      }),
+      rememberUnknownCode: assign(({ event }) => {
+        assertEvent(event, 'REPORT_UNKNOWN_CODE');
+        return { ...freshRun, runbookId: null, error: null, description: event.text ?? event.raw };
+      }),
+      rememberWords: assign(({ event }) => {
+        assertEvent(event, ['REPORT_SYMPTOM', 'REPORT_OUT_OF_SCOPE']);
+        return { ...freshRun, runbookId: null, error: null, description: event.text };
+      }),
+      sayOutOfScope: emit(({ context, event }) => {
+        assertEvent(event, 'REPORT_OUT_OF_SCOPE');
+        return ask('out-of-scope', t(context, 'outOfScope', { topic: t(context, TOPIC_KEYS[event.topic]) }), talkOrRestart(context));
+      }),
+      startSymptomRunbook: assign(({ event }) => {
+        assertEvent(event, 'REPORT_SYMPTOM');
+        return { ...freshRun, runbookId: event.runbookIds[0] ?? null, error: null, description: event.text };
+      }),
       saySymptomMatched: emit(({ context }) => {
         const runbook = runbookOf(context);
-        return say(message(messages, 'symptomMatched', context.locale, { title: runbook ? pick(runbook.title, context.locale) : '' }));
+        return say(t(context, 'symptomMatched', { title: runbook ? pick(runbook.plainTitle, context.locale) : '' }));
       }),
-      askWhichSymptom: emit(({ context, event }): BotOutput => {
-        const candidates = event.type === 'REPORT_SYMPTOM' ? event.runbookIds.flatMap((id) => runbooks.get(id) ?? []) : [];
-        return {
-          type: 'ask',
-          stepId: 'which-runbook',
-          text: message(messages, 'askWhichSymptom', context.locale),
-          choices: [
-            ...candidates.map((r): Choice => ({ action: 'CHOOSE', label: pick(r.title, context.locale) })),
-            { action: 'NOT_FIXED', label: message(messages, 'buttonNoneOfThese', context.locale) },
-            { action: 'TALK_TO_IT', label: message(messages, 'buttonTalkToIt', context.locale) },
-          ],
-        };
+      askWhichSymptom: emit(({ context, event }) => {
+        assertEvent(event, 'REPORT_SYMPTOM');
+        const candidates = event.runbookIds.flatMap((id) => runbooks.get(id) ?? []);
+        return ask('which-runbook', t(context, 'askWhichSymptom'), [
+          ...candidates.map((r): Choice => ({ action: `RUNBOOK:${r.id}`, label: pick(r.plainTitle, context.locale) })),
+          choice(context, 'NONE_OF_THESE', 'buttonNoneOfThese'),
+          choice(context, 'TALK_TO_IT', 'buttonTalkToIt'),
+        ]);
       }),
-      startRunbook: assign(({ event }) => {
-        if (event.type !== 'REPORT_ERROR') return {};
-        return {
-          runbookId: event.runbookId,
-          error: event.error,
-          checkIndex: 0,
-          detailsShown: false,
-          outcomes: [],
-          escalationReason: null,
-          ticketNumber: null,
-        };
+      sayNoneOfThese: emit(({ context }) => ask('none-of-these', t(context, 'noneOfThese'), [choice(context, 'TALK_TO_IT', 'buttonTalkToIt')])),
+
+      // --- Runbook: the checks ---
+      startRunbook: assign(({ context, event }) => {
+        assertEvent(event, 'REPORT_ERROR');
+        // A runbook picked from the offered candidates keeps the words that led to it.
+        return { ...freshRun, runbookId: event.runbookId, error: event.error, description: context.description ?? null };
       }),
-      resetConversation: assign({
-        runbookId: null,
-        checkIndex: 0,
-        detailsShown: false,
-        error: null,
-        outcomes: [],
-        escalationReason: null,
-        ticketNumber: null,
-      }),
+      resetConversation: assign({ runbookId: null, error: null, description: null, ...freshRun }),
       advance: assign({ checkIndex: ({ context }) => context.checkIndex + 1 }),
       recordFixed: assign({ outcomes: ({ context }) => withOutcome(context, 'fixed') }),
       recordNotFixed: assign({ outcomes: ({ context }) => withOutcome(context, 'not_fixed') }),
@@ -208,102 +297,68 @@ export function createHelpdeskSetup(content: DialogContent) {
       recordSkipped: assign({ outcomes: ({ context }) => withOutcome(context, 'skipped') }),
       markChecksFailed: assign({ escalationReason: 'checks_failed' }),
       markUserRequest: assign({ escalationReason: 'user_request' }),
-      rememberTicket: assign({
-        ticketNumber: ({ context, event }) => (event.type === 'TICKET_CREATED' ? event.ticketNumber : context.ticketNumber),
-      }),
-      sayWelcome: emit(({ context }) => say(message(messages, 'welcome', context.locale))),
-      sayHelp: emit(({ context }) => say(message(messages, 'help', context.locale))),
-      sayThanks: emit(({ context }) => say(message(messages, 'thanks', context.locale))),
-      sayStartOver: emit(({ context }) => say(message(messages, 'startOver', context.locale))),
-      askProblem: emit(({ context }) => say(message(messages, 'askProblem', context.locale))),
       introduceRunbook: emit(({ context }) => {
         const runbook = runbookOf(context);
         const parts: string[] = [];
-        if (context.error) {
-          parts.push(
-            message(messages, 'errorIdentified', context.locale, {
-              name: context.error.name,
-              code: context.error.code,
-              hex: context.error.hex,
-            }),
-          );
-        }
+        if (context.error) parts.push(t(context, 'errorIdentified', { name: context.error.name, code: context.error.code, hex: context.error.hex }));
         if (runbook) {
-          parts.push(message(messages, 'meaning', context.locale, { meaning: pick(runbook.meaning, context.locale) }));
+          parts.push(t(context, 'meaning', { meaning: pick(runbook.meaning, context.locale) }));
           parts.push(pick(runbook.overview, context.locale));
-          parts.push(message(messages, 'startChecks', context.locale, { count: runbook.checks.length }));
+          parts.push(t(context, 'startChecks', { count: employeeChecks(runbook).length }));
         }
         return say(parts.join('\n\n'));
       }),
       askCheck: emit(({ context }) => {
-        const runbook = runbookOf(context);
         const check = checkOf(context);
-        if (!runbook || !check) return say(message(messages, 'askProblem', context.locale));
-        const header = message(messages, 'checkHeader', context.locale, {
+        if (!check) return ask('problem', t(context, 'askProblem'), [choice(context, 'TALK_TO_IT', 'buttonTalkToIt')]);
+        const header = t(context, 'checkHeader', {
           n: context.checkIndex + 1,
-          total: runbook.checks.length,
+          total: stepsOf(context).length,
           title: pick(check.title, context.locale),
         });
-        return {
-          type: 'ask',
-          stepId: check.id,
-          text: `${header}\n\n${pick(check.instruction, context.locale)}\n\n${pick(check.question, context.locale)}`,
-          choices: checkChoices(context),
-        };
+        return ask(check.id, `${header}\n\n${pick(check.instruction, context.locale)}\n\n${pick(check.question, context.locale)}`, checkChoices(context));
       }),
-      sayNextCheck: emit(({ context }) => say(message(messages, 'nextCheck', context.locale))),
       saySpecifics: emit(({ context }) => {
         const runbook = runbookOf(context);
         const check = checkOf(context);
         const parts: string[] = [];
-        if (runbook && !context.detailsShown) {
-          parts.push(message(messages, 'detailsIntro', context.locale));
-          parts.push(pick(runbook.details, context.locale));
-        }
+        if (runbook && !context.detailsShown) parts.push(...detailsText(context, runbook));
         if (check) {
-          parts.push(message(messages, 'specificsIntro', context.locale, { title: pick(check.title, context.locale) }));
+          parts.push(t(context, 'specificsIntro', { title: pick(check.title, context.locale) }));
           parts.push(pick(check.specifics, context.locale));
         }
         return say(parts.join('\n\n'));
       }),
       markDetailsShown: assign({ detailsShown: true }),
-      sayStaleChoice: emit(({ context }) => say(message(messages, 'staleChoice', context.locale))),
-      sayNotUnderstoodAtCheck: emit(({ context }) => say(message(messages, 'notUnderstoodAtCheck', context.locale))),
+      sayStaleChoice: emit(({ context }) => say(t(context, 'staleChoice'))),
+      sayNotUnderstoodAtCheck: emit(({ context }) => say(t(context, 'notUnderstoodAtCheck'))),
       sayResolved: emit(({ context }) => {
         const runbook = runbookOf(context);
-        const parts = [message(messages, 'resolved', context.locale)];
-        if (runbook) {
-          parts.push(`${message(messages, 'preventionIntro', context.locale)}\n${bulletList(runbook.prevention, context.locale)}`);
-        }
+        const tips = runbook?.prevention.filter((p) => p.audience === 'employee') ?? [];
+        const parts = [t(context, 'resolved')];
+        if (tips.length > 0) parts.push(`${t(context, 'preventionIntro')}\n${bulletList(tips, context.locale)}`);
         return say(parts.join('\n\n'));
       }),
-      askHelpful: emit(({ context }) => ({
-        type: 'ask',
-        stepId: 'feedback',
-        text: message(messages, 'askHelpful', context.locale),
-        choices: [
-          { action: 'HELPFUL_YES', label: message(messages, 'buttonYes', context.locale) },
-          { action: 'HELPFUL_NO', label: message(messages, 'buttonNo', context.locale) },
-        ],
-      })),
-      sayHelpfulThanks: emit(({ context }) => say(message(messages, 'helpfulThanks', context.locale))),
-      offerHuman: emit(({ context }) => ({
-        type: 'ask',
-        stepId: 'offer-human',
-        text: message(messages, 'notHelpful', context.locale),
-        choices: [
-          { action: 'TALK_TO_IT', label: message(messages, 'buttonTalkToIt', context.locale) },
-          { action: 'START_OVER', label: message(messages, 'buttonStartOver', context.locale) },
-        ],
-      })),
+      askHelpful: emit(({ context }) =>
+        ask('feedback', t(context, 'askHelpful'), [choice(context, 'HELPFUL_YES', 'buttonYes'), choice(context, 'HELPFUL_NO', 'buttonNo')]),
+      ),
+      sayHelpfulThanks: emit(({ context }) => say(t(context, 'helpfulThanks'))),
+      offerHuman: emit(({ context }) => ask('offer-human', t(context, 'notHelpful'), talkOrRestart(context))),
+
+      // --- Handoff: intake, ticket, waiting, live chat, leaving, rating ---
+      rememberRequestWords: assign(({ context, event }) => {
+        assertEvent(event, 'REQUEST_HUMAN');
+        return { description: event.description ?? context.description ?? null };
+      }),
+      askDescription: emit(({ context }) =>
+        ask('describe', t(context, 'askDescription'), [choice(context, 'SKIP_DESCRIPTION', 'buttonSkipDescription')]),
+      ),
+      rememberDescription: assign(({ event }) => {
+        assertEvent(event, 'DESCRIBE');
+        return { description: event.text };
+      }),
       sayEscalating: emit(({ context }) =>
-        say(
-          message(
-            messages,
-            context.escalationReason === 'checks_failed' ? 'escalateChecksFailed' : 'escalateUserRequest',
-            context.locale,
-          ),
-        ),
+        say(t(context, context.escalationReason === 'checks_failed' ? 'escalateChecksFailed' : 'escalateUserRequest')),
       ),
       requestHandoff: emit(({ context }) => ({
         type: 'handoff',
@@ -311,90 +366,72 @@ export function createHelpdeskSetup(content: DialogContent) {
         runbookId: context.runbookId,
         error: context.error,
         checks: allChecks(context),
+        itSteps: itSteps(context),
+        description: context.description ?? null,
       })),
-      sayTicketFailed: emit(({ context }) => say(message(messages, 'ticketFailed', context.locale))),
-      sayWaitingForIt: emit(({ context }) =>
-        say(message(messages, 'waitingForIt', context.locale, { ticket: context.ticketNumber ?? '' })),
+      rememberTicket: assign(({ event }) => {
+        assertEvent(event, 'TICKET_CREATED');
+        return { ticketNumber: event.ticketNumber };
+      }),
+      sayQueued: emit(({ context, event }) => {
+        assertEvent(event, 'TICKET_CREATED');
+        const shared = sharedText(context);
+        const parts = [t(context, 'ticketCreated', ticket(context)), ...(shared ? [shared] : []), ...queueText(context, event.queue)];
+        return ask('waiting', [...parts, t(context, 'waitingHint')].join('\n\n'), waitingChoices(context));
+      }),
+      sayTicketFailed: emit(({ context }) => say(t(context, 'ticketFailed'))),
+      sayWaitingForIt: emit(({ context }) => ask('waiting', t(context, 'waitingForIt', ticket(context)), waitingChoices(context))),
+      noteToTicket: emit(({ context, event }) => {
+        assertEvent(event, 'USER_MESSAGE');
+        return ticketOutput(context, { kind: 'note', text: event.text });
+      }),
+      sayNoteAdded: emit(({ context }) => ask('waiting', t(context, 'noteAdded', ticket(context)), waitingChoices(context))),
+      askLeave: emit(({ context }) =>
+        ask('leave', t(context, 'askLeave', ticket(context)), [
+          choice(context, 'CONFIRM_LEAVE', 'buttonConfirmLeave'),
+          choice(context, 'KEEP_TICKET', 'buttonKeepTicket'),
+        ]),
       ),
-      // Handoff (issue 5): the employee's side of a ticket.
-      sayQueued: emit(({ context, event }) => ({
-        type: 'ask',
-        stepId: 'waiting',
-        text: [
-          message(messages, 'ticketCreated', context.locale, { ticket: context.ticketNumber ?? '' }),
-          ...queueText(event.type === 'TICKET_CREATED' ? event.queue : undefined, context.locale),
-          message(messages, 'waitingHint', context.locale),
-        ].join('\n\n'),
-        choices: cancelChoice(context),
-      })),
-      noteToTicket: emit(({ context, event }) =>
-        ticketOutput(context, { kind: 'note', text: event.type === 'USER_MESSAGE' ? event.text : '' }),
-      ),
-      sayNoteAdded: emit(({ context }) => ({
-        type: 'ask',
-        stepId: 'waiting',
-        text: message(messages, 'noteAdded', context.locale, { ticket: context.ticketNumber ?? '' }),
-        choices: cancelChoice(context),
-      })),
+      sayTicketKept: emit(({ context }) => say(t(context, 'ticketKept', ticket(context)))),
+      sayTicketKeptWithAgent: emit(({ context }) => say(t(context, 'ticketKeptWithAgent', { ...ticket(context), agent: context.agentName ?? '' }))),
       cancelTicket: emit(({ context }) => ticketOutput(context, { kind: 'cancel' })),
-      sayTicketCancelled: emit(({ context }) =>
-        say(message(messages, 'ticketCancelled', context.locale, { ticket: context.ticketNumber ?? '' })),
-      ),
+      sayTicketCancelled: emit(({ context }) => say(t(context, 'ticketCancelled', ticket(context)))),
       leaveAgent: emit(({ context }) => ticketOutput(context, { kind: 'leave' })),
-      sayBackToBot: emit(({ context }) =>
-        say(message(messages, 'backToBot', context.locale, { ticket: context.ticketNumber ?? '' })),
-      ),
+      sayBackToBot: emit(({ context }) => say(t(context, 'backToBot', ticket(context)))),
       rememberAgent: assign(({ context, event }) => ({
         agentName: agentOf(context, event),
         ticketNumber: 'ticketNumber' in event ? event.ticketNumber : context.ticketNumber,
       })),
-      sayAgentJoined: emit(({ context, event }) => say(message(messages, 'agentJoined', context.locale, { agent: agentOf(context, event) }))),
-      sayAgentMessage: emit(({ context, event }) =>
-        say(
-          message(messages, 'agentMessage', context.locale, {
-            agent: agentOf(context, event),
-            text: event.type === 'AGENT_MESSAGE' ? event.text : '',
-          }),
-        ),
-      ),
+      forgetAgent: assign({ agentName: null }),
+      sayAgentJoined: emit(({ context, event }) => say(t(context, 'agentJoined', { agent: agentOf(context, event) }))),
+      sayAgentMessage: emit(({ context, event }) => {
+        assertEvent(event, 'AGENT_MESSAGE');
+        return say(t(context, 'agentMessage', { agent: agentOf(context, event), text: event.text }));
+      }),
       sayAgentResolved: emit(({ context, event }) => {
-        const parts = [message(messages, 'agentResolved', context.locale, { agent: agentOf(context, event), ticket: context.ticketNumber ?? '' })];
-        if (event.type === 'TICKET_RESOLVED' && event.note) parts.push(message(messages, 'resolutionNote', context.locale, { note: event.note }));
+        assertEvent(event, 'TICKET_RESOLVED');
+        const parts = [t(context, 'agentResolved', { agent: agentOf(context, event), ...ticket(context) })];
+        if (event.note) parts.push(t(context, 'resolutionNote', { note: event.note }));
         return say(parts.join('\n\n'));
       }),
-      sayAgentReleased: emit(({ context, event }) => ({
-        type: 'ask',
-        stepId: 'waiting',
-        text: message(messages, 'agentReleased', context.locale, { agent: agentOf(context, event), ticket: context.ticketNumber ?? '' }),
-        choices: cancelChoice(context),
-      })),
-      askSolved: emit(({ context }) => ({
-        type: 'ask',
-        stepId: 'solved',
-        text: message(messages, 'askSolved', context.locale),
-        choices: [
-          { action: 'HELPFUL_YES', label: message(messages, 'buttonYes', context.locale) },
-          { action: 'HELPFUL_NO', label: message(messages, 'buttonNo', context.locale) },
-        ],
-      })),
+      sayAgentReleased: emit(({ context, event }) =>
+        ask('waiting', t(context, 'agentReleased', { agent: agentOf(context, event), ...ticket(context) }), waitingChoices(context)),
+      ),
+      askSolved: emit(({ context }) =>
+        ask('solved', t(context, 'askSolved'), [choice(context, 'HELPFUL_YES', 'buttonYes'), choice(context, 'HELPFUL_NO', 'buttonNo')]),
+      ),
       recordSolved: emit(({ context }) => ticketOutput(context, { kind: 'solved', solved: true })),
       recordNotSolved: emit(({ context }) => ticketOutput(context, { kind: 'solved', solved: false })),
-      sayReopened: emit(({ context }) => ({
-        type: 'ask',
-        stepId: 'waiting',
-        text: message(messages, 'ticketReopened', context.locale, { ticket: context.ticketNumber ?? '' }),
-        choices: cancelChoice(context),
-      })),
-      askRating: emit(({ context }) => ({
-        type: 'ask',
-        stepId: 'rating',
-        text: message(messages, 'askRating', context.locale),
-        choices: ([1, 2, 3, 4, 5] as const).map((n) => ({ action: `RATE_${n}` as const, label: String(n) })),
-      })),
-      sayRatingRetry: emit(({ context }) => say(message(messages, 'ratingRetry', context.locale))),
-      rateTicket: emit(({ context, event }) => ticketOutput(context, { kind: 'rate', rating: event.type === 'RATE' ? event.rating : 0 })),
-      sayRatingThanks: emit(({ context }) => say(message(messages, 'ratingThanks', context.locale))),
-      forgetAgent: assign({ agentName: null }),
+      sayReopened: emit(({ context }) => ask('waiting', t(context, 'ticketReopened', ticket(context)), waitingChoices(context))),
+      askRating: emit(({ context }) =>
+        ask('rating', t(context, 'askRating'), ([1, 2, 3, 4, 5] as const).map((n) => ({ action: `RATE_${n}` as const, label: String(n) }))),
+      ),
+      sayRatingRetry: emit(({ context }) => say(t(context, 'ratingRetry'))),
+      rateTicket: emit(({ context, event }) => {
+        assertEvent(event, 'RATE');
+        return ticketOutput(context, { kind: 'rate', rating: event.rating });
+      }),
+      sayRatingThanks: emit(({ context }) => say(t(context, 'ratingThanks'))),
     },
   });
 }
@@ -412,16 +449,18 @@ export function initialContext(input: HelpdeskInput): HelpdeskContext {
     outcomes: [],
     escalationReason: null,
     ticketNumber: null,
+    description: null,
   };
 }
 
 /**
- * The check-by-check part of every runbook, as one state node. `resolved` and `escalated` are the targets the
- * caller wants on each way out, so the same node serves inside the conversation and as a standalone machine.
+ * The check-by-check part of every runbook, as one state node: the employee's checks only. `resolved` and
+ * `escalated` are the targets the caller wants on each way out, so the same node serves inside the conversation and
+ * as a standalone machine.
  */
 export function checkingState(targets: { resolved: string; escalated: string }) {
   const next = (record: 'recordNotFixed' | 'recordUnsure' | 'recordSkipped') => [
-    { guard: 'hasNextCheck' as const, target: 'checking', reenter: true, actions: [record, 'advance', 'sayNextCheck'] as const },
+    { guard: 'hasNextCheck' as const, target: 'checking', reenter: true, actions: [record, 'advance'] as const },
     { target: targets.escalated, actions: [record, 'markChecksFailed'] as const },
   ];
   // A click on an earlier question's button must not answer the current one: say so and ask again.
@@ -435,36 +474,12 @@ export function checkingState(targets: { resolved: string; escalated: string }) 
       ANSWER_SKIP: next('recordSkipped'),
       SHOW_HOW: [stale, { target: 'checking', reenter: true, actions: ['saySpecifics', 'markDetailsShown'] as const }],
       UNRECOGNISED_TEXT: { target: 'checking', reenter: true, actions: 'sayNotUnderstoodAtCheck' as const },
-      REQUEST_HUMAN: { target: targets.escalated, actions: 'markUserRequest' as const },
+      REQUEST_HUMAN: { target: targets.escalated, actions: ['markUserRequest', 'rememberRequestWords'] as const },
     },
   };
-}
-
-/** An HRESULT (E_FAIL, CERT_E_…) rather than a Win32 code: shown by its hex value, its decimal means nothing to anyone. */
-function isHresult(error: ErrorRef): boolean {
-  return error.code > 0xffff;
 }
 
 /** A fresh runbook run: every per-run field back to its start. */
 const freshRun = { checkIndex: 0, detailsShown: false, outcomes: [], escalationReason: null, ticketNumber: null };
 
-/** Texts for what understanding found besides a plain error with a runbook (mismatch, no runbook, unknown code). */
-function understandingTexts(messages: Messages) {
-  return {
-    errorLabel: (e: ErrorRef) => (isHresult(e) ? `${e.name}（${e.hex}）` : `${e.name}（${e.hex} / ${e.code}）`),
-    humanChoices: (locale: Locale): Choice[] => [
-      { action: 'TALK_TO_IT', label: message(messages, 'buttonTalkToIt', locale) },
-      { action: 'START_OVER', label: message(messages, 'buttonStartOver', locale) },
-    ],
-    uncovered: (event: Extract<HelpdeskEvent, { type: 'REPORT_UNCOVERED_ERROR' }>, locale: Locale) =>
-      event.family
-        ? message(messages, isHresult(event.error) ? 'errorUncoveredHresult' : 'errorUncovered', locale, {
-            name: event.error.name,
-            hex: event.error.hex,
-            code: event.error.code,
-            familyTitle: pick(event.family.title, locale),
-            familyDescription: pick(event.family.description, locale),
-          })
-        : message(messages, 'errorIdentified', locale, { name: event.error.name, code: event.error.code, hex: event.error.hex }),
-  };
-}
+export type { Locale };

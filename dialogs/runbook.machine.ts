@@ -1,7 +1,5 @@
-import type { Runbook } from '../src/content/schema.js';
-import type { Messages } from '../src/content/schema.js';
 import { checkingState, createHelpdeskSetup, initialContext } from './helpdesk.setup.js';
-import type { CheckRecord, EscalationReason, HelpdeskEvent } from './types.js';
+import type { CheckRecord, EscalationReason, HelpdeskEvent, Messages, Runbook } from './types.js';
 
 /** Everything a user can say at a check. Any order of these must end in resolved or escalated (tests, content:check). */
 export const CHECK_EVENTS: readonly HelpdeskEvent[] = [

@@ -1,8 +1,68 @@
-import type { Localized, Messages, Runbook } from '../src/content/schema.js';
+import type { MessageKey } from './message-keys.js';
 
 export type Locale = 'ja' | 'en';
 
-/** What a button does. The bot renders these; understanding maps typed words to the same events. */
+// ---------------------------------------------------------------------------
+// Content the machines read. src/content/schema.ts validates the files and is checked against these types with
+// `satisfies`, so dialogs/ needs nothing from src/.
+
+/** Japanese and English side by side, so a translation can never go missing or drift to another step. */
+export interface Localized {
+  ja: string;
+  en: string;
+}
+
+/** Who can carry out a check: the employee at their PC, or only IT (admin rights, servers, policies, logs). */
+export type Audience = 'employee' | 'it';
+
+export interface Check {
+  id: string;
+  audience: Audience;
+  title: Localized;
+  /** What to do, in one or two sentences. */
+  instruction: Localized;
+  /** Exactly where to look ("Show me how"). */
+  specifics: Localized;
+  /** The yes/no question asked after the instruction (employee checks). */
+  question: Localized;
+}
+
+export interface PreventionTip extends Localized {
+  audience: Audience;
+}
+
+export interface Runbook {
+  id: string;
+  errors: string[];
+  fallbackFor?: string[] | undefined;
+  title: Localized;
+  /** The problem as an employee would say it; the label of the candidate button when no code was given. */
+  plainTitle: Localized;
+  meaning: Localized;
+  causes: Localized[];
+  remedies: Localized[];
+  prevention: PreventionTip[];
+  overview: Localized;
+  details: Localized;
+  symptoms: { ja: string[]; en: string[] };
+  /** Language-neutral signals (src/understanding/signals.ts) that point to this runbook, with their weight. */
+  signals: Record<string, number>;
+  checks: Check[];
+  references: Array<{ title: string; url: string }>;
+}
+
+export type Messages = Record<MessageKey, Localized>;
+
+/** The IT topics outside this bot's scope that it recognises, to say so and offer a person. */
+export type OutOfScopeTopic = 'mail' | 'account' | 'wifi' | 'printer' | 'office' | 'hardware' | 'access';
+
+export type SmallTalkKind = 'hello' | 'morning' | 'evening' | 'otsukare' | 'bye';
+
+/**
+ * What a button does. Every button carries its action, and understanding reads the action, never the label, so a
+ * label can be reworded in content/messages.yaml without breaking anything. Typed words are understood separately.
+ * Actions with an argument carry it after a colon: `RUNBOOK:<runbook id>`, `ERROR:<catalog name>`.
+ */
 export type ChoiceAction =
   | 'FIXED'
   | 'NOT_FIXED'
@@ -11,17 +71,38 @@ export type ChoiceAction =
   | 'HELPFUL_YES'
   | 'HELPFUL_NO'
   | 'START_OVER'
-  /** The label itself is the answer (an error name, a runbook title); understanding reads it like typed text. */
-  | 'CHOOSE';
+  /** None of the offered runbooks fits. */
+  | 'NONE_OF_THESE'
+  /** Go on to a ticket without describing the problem. */
+  | 'SKIP_DESCRIPTION'
+  /** Leave the ticket (cancel it) after being asked; or keep it open. */
+  | 'CONFIRM_LEAVE'
+  | 'KEEP_TICKET'
+  | 'CANCEL_TICKET'
+  | 'RATE_1'
+  | 'RATE_2'
+  | 'RATE_3'
+  | 'RATE_4'
+  | 'RATE_5'
+  | `RUNBOOK:${string}`
+  | `ERROR:${string}`;
 
-/**
- * Buttons of the handoff part (cancel the request, rate 1–5). The channel gives the label back as typed text, which
- * the turn runner reads while the conversation is in a handoff state, so these need no understanding of their own.
- */
-export type HandoffChoiceAction = 'CANCEL_TICKET' | 'RATE_1' | 'RATE_2' | 'RATE_3' | 'RATE_4' | 'RATE_5';
+/** Buttons of the handoff part, kept as a name for the readers of old code. */
+export type HandoffChoiceAction = Extract<ChoiceAction, 'CANCEL_TICKET' | `RATE_${number}`>;
+
+const PLAIN_ACTIONS: ReadonlySet<string> = new Set([
+  'FIXED', 'NOT_FIXED', 'SHOW_HOW', 'TALK_TO_IT', 'HELPFUL_YES', 'HELPFUL_NO', 'START_OVER', 'NONE_OF_THESE',
+  'SKIP_DESCRIPTION', 'CONFIRM_LEAVE', 'KEEP_TICKET', 'CANCEL_TICKET', 'RATE_1', 'RATE_2', 'RATE_3', 'RATE_4', 'RATE_5',
+]);
+
+/** Validates an action coming back from a channel (untrusted): one of ours, arguments of a sane shape. */
+export function isChoiceAction(value: unknown): value is ChoiceAction {
+  if (typeof value !== 'string' || value.length > 100) return false;
+  return PLAIN_ACTIONS.has(value) || /^RUNBOOK:[a-z0-9][a-z0-9-]{0,63}$/.test(value) || /^ERROR:[A-Za-z_][A-Za-z0-9_]{0,79}$/.test(value);
+}
 
 export interface Choice {
-  action: ChoiceAction | HandoffChoiceAction;
+  action: ChoiceAction;
   label: string;
 }
 
@@ -35,6 +116,8 @@ export interface QueueFacts {
   openNow: boolean;
   /** Next opening in the helpdesk's time zone, when closed now. weekday: 0 = Sunday. */
   nextOpen: { month: number; day: number; weekday: number; time: string } | null;
+  /** Where IT's answer will arrive: this Teams chat, or this web page. */
+  channel?: 'teams' | 'web' | undefined;
 }
 
 /** What the employee did to their ticket; src/handoff records it. */
@@ -51,6 +134,12 @@ export interface CheckRecord {
   checkId: string;
   title: string;
   outcome: CheckOutcome;
+}
+
+/** A check only IT can do, listed on the ticket as a next step for IT. */
+export interface ItStep {
+  checkId: string;
+  title: string;
 }
 
 /** The error as the catalog knows it. Numbers always come from the catalog, never from the runbook. */
@@ -78,7 +167,12 @@ export type BotOutput =
       reason: EscalationReason;
       runbookId: string | null;
       error: ErrorRef | null;
+      /** The employee checks of the runbook, with what happened to each. */
       checks: CheckRecord[];
+      /** The runbook's IT-only checks: next steps for IT. */
+      itSteps: ItStep[];
+      /** The employee's own words about the problem, when they gave any. */
+      description: string | null;
     }
   | { type: 'ticket'; ticketNumber: string; action: TicketAction };
 
@@ -91,9 +185,21 @@ export type HelpdeskEvent =
   /** A code the catalog knows but no runbook names; its family's generic runbook, if there is one. */
   | { type: 'REPORT_UNCOVERED_ERROR'; error: ErrorRef; family: FamilyNote | null; fallbackRunbookId: string | null }
   /** A code or name the catalog does not know. */
-  | { type: 'REPORT_UNKNOWN_CODE'; raw: string }
+  | { type: 'REPORT_UNKNOWN_CODE'; raw: string; text?: string | undefined }
   /** A description with no code; best runbooks first. `confident` when the first is clearly the one. */
-  | { type: 'REPORT_SYMPTOM'; runbookIds: string[]; confident: boolean }
+  | { type: 'REPORT_SYMPTOM'; runbookIds: string[]; confident: boolean; text: string }
+  /** A common IT topic this bot does not handle (mail, printers, …); `text` becomes the ticket's description. */
+  | { type: 'REPORT_OUT_OF_SCOPE'; topic: OutOfScopeTopic; text: string }
+  /** A greeting or a goodbye, and nothing else. */
+  | { type: 'SMALL_TALK'; kind: SmallTalkKind }
+  /** None of the offered runbooks fits. */
+  | { type: 'NONE_OF_THESE' }
+  /** The one sentence asked for before a ticket (intake), or the choice to skip it. */
+  | { type: 'DESCRIBE'; text: string }
+  | { type: 'SKIP_DESCRIPTION' }
+  /** Asked whether to leave the open ticket: yes (cancel it) or no (keep it). */
+  | { type: 'CONFIRM_LEAVE' }
+  | { type: 'KEEP_TICKET' }
   /** The user asks for another language ("英語で", "in Japanese please"). */
   | { type: 'SWITCH_LANGUAGE'; locale: Locale }
   | { type: 'UNRECOGNISED_TEXT' }
@@ -103,7 +209,8 @@ export type HelpdeskEvent =
   | { type: 'ANSWER_UNSURE' }
   | { type: 'ANSWER_SKIP' }
   | { type: 'SHOW_HOW'; step?: string }
-  | { type: 'REQUEST_HUMAN' }
+  /** `description`: the message said more than the request ("担当者と話したい。Outlook が開かない"). */
+  | { type: 'REQUEST_HUMAN'; description?: string | undefined }
   | { type: 'HELPFUL_YES' }
   | { type: 'HELPFUL_NO' }
   | { type: 'START_OVER' }
@@ -140,6 +247,8 @@ export interface HelpdeskContext {
   ticketNumber: string | null;
   /** The IT staff member with the ticket, once one has joined (absent in snapshots older than the handoff). */
   agentName?: string | null;
+  /** The employee's own words about the problem, for the ticket (out-of-scope message, symptom, intake sentence). */
+  description?: string | null;
 }
 
 export interface DialogContent {

@@ -1,18 +1,16 @@
 import { ActivityTypes, TurnContext, type Activity } from 'botbuilder';
-import type { ChoiceAction } from '../../dialogs/types.js';
+import { isChoiceAction, type ChoiceAction } from '../../dialogs/types.js';
 import { conversationKey } from '../conversation/conversation-address.js';
 import type { UserInput } from '../conversation/turn-runner.js';
 import { localeFromTag } from '../understanding/detect-locale.js';
 import { CHOICE_VALUE_KIND } from './render-activity.js';
 
-const ACTIONS: readonly ChoiceAction[] = ['FIXED', 'NOT_FIXED', 'SHOW_HOW', 'TALK_TO_IT', 'HELPFUL_YES', 'HELPFUL_NO', 'START_OVER'];
-
 function readAction(value: unknown): ChoiceAction | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const kind: unknown = Reflect.get(value, 'kind');
   const action: unknown = Reflect.get(value, 'action');
-  if (kind !== CHOICE_VALUE_KIND || typeof action !== 'string') return undefined;
-  return ACTIONS.find((a) => a === action);
+  if (kind !== CHOICE_VALUE_KIND) return undefined;
+  return isChoiceAction(action) ? action : undefined;
 }
 
 /** The question a clicked button belonged to (our buttons carry it as `step`). */

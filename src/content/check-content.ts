@@ -1,12 +1,13 @@
 /**
- * The content check (`npm run content:check`, and the service before it reloads content) — everything an admin can get wrong in content/, checked before the bot starts:
+ * The content check, run by `npm run content:check` and before a reload replaces the loaded content: everything an
+ * admin can get wrong in content/, with the file and field of each fault.
  *   - every runbook file parses and matches the schema (all faults, not just the first);
  *   - every error a runbook names exists in the catalog; every fallbackFor family exists; no error has two runbooks;
- *   - ja and en tell the same steps (same check ids by construction; same number of bullet lines in specifics,
- *     symptoms in both languages), and no text quotes an error number or name itself (numbers come from the catalog);
- *   - every path through every runbook's machine (dialogs/runbook.machine.ts, walked with xstate/graph) ends in
- *     `resolved` or `escalated`, every check is reached, and both ends are reachable.
- * Each fault names the file and field (JSON pointer) at fault.
+ *   - ja and en tell the same steps, and no text quotes an error number or name itself (numbers come from the catalog);
+ *   - every path through every runbook's machine (walked with xstate/graph) ends in `resolved` or `escalated`, every
+ *     employee check is reached, no path asks an IT check;
+ *   - audiences: every check says `employee` or `it`; a runbook has an employee check and an employee prevention tip;
+ *   - symptom signals exist, and each symptom phrase of a runbook, in both languages, offers that runbook.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -18,6 +19,7 @@ import type { HelpdeskEvent, HelpdeskInput } from '../../dialogs/types.js';
 import type { ActorLogic, ActorSystem, ActorSystemInfo, EventObject } from 'xstate';
 import { loadContent } from './load-content.js';
 import { Runbook, type Localized, type Messages } from './schema.js';
+import { employeeChecks } from '../../dialogs/helpdesk.setup.js';
 
 export interface Fault {
   file: string;
@@ -25,9 +27,17 @@ export interface Fault {
   problem: string;
 }
 
+export interface AudienceLine {
+  id: string;
+  employee: number;
+  it: number;
+}
+
 export interface CheckReport {
   faults: Fault[];
   runbooks: number;
+  /** Per valid runbook: checks the employee is walked through, checks left to IT. */
+  audiences: AudienceLine[];
   /** Distinct machine states walked, all runbooks together. */
   states: number;
 }
@@ -122,19 +132,36 @@ function checkPaths(runbook: Runbook, messages: Messages, file: string, faults: 
   for (const end of ['resolved', 'escalated']) {
     if (!endValues.has(end)) faults.push({ file, field: '/checks', problem: `no path reaches "${end}"` });
   }
+  const steps = employeeChecks(runbook);
   runbook.checks.forEach((check, i) => {
-    if (!reachedChecks.has(i)) faults.push({ file, field: `/checks/${i}`, problem: `check "${check.id}" is never asked` });
+    const step = steps.indexOf(check);
+    if (check.audience === 'employee' && !reachedChecks.has(step)) faults.push({ file, field: `/checks/${i}`, problem: `check "${check.id}" is never asked` });
   });
+  for (const index of reachedChecks) {
+    const asked = steps[index];
+    if (asked && asked.audience !== 'employee') faults.push({ file, field: '/checks', problem: `a path asks the employee IT's check "${asked.id}"` });
+  }
   return keys.length;
 }
 
-/** What the check needs of the error catalog (src/understanding/error-catalog.ts), passed in so content/ stays below understanding/. */
+/** What the check needs of the error catalog (src/understanding/error-catalog.ts). */
 export interface CatalogLookup {
   byName(name: string): { name: string } | undefined;
   family(id: string): unknown;
 }
 
-export function checkContent(contentDir: string, catalog: CatalogLookup): CheckReport {
+/**
+ * What the check needs of understanding, passed in so that content/ stays below understanding/: the catalog, the
+ * signal ids it knows, and which runbooks a symptom phrase offers among the runbooks being checked.
+ */
+export interface ContentCheckDeps {
+  catalog: CatalogLookup;
+  isSignalId(id: string): boolean;
+  symptomOffers(runbooks: ReadonlyMap<string, Runbook>): (phrase: string) => string[];
+}
+
+export function checkContent(contentDir: string, deps: ContentCheckDeps): CheckReport {
+  const { catalog, isSignalId } = deps;
   const faults: Fault[] = [];
   const runbookDir = join(contentDir, 'runbooks');
   const label = (file: string) => relative(process.cwd(), join(runbookDir, file)) || file;
@@ -185,6 +212,23 @@ export function checkContent(contentDir: string, catalog: CatalogLookup): CheckR
       faults.push({ file, field: '/errors', problem: 'names no error and is no family fallback: nothing would reach it but symptom search' });
     }
     checkTexts(runbook, file, faults);
+    checkAudiences(runbook, file, faults);
+    Object.keys(runbook.signals).forEach((id) => {
+      if (!isSignalId(id)) faults.push({ file, field: `/signals/${id}`, problem: `no signal "${id}" in src/understanding/signals.ts` });
+    });
+  }
+  if (valid.length > 0 && faults.length === 0) {
+    const offers = deps.symptomOffers(new Map(valid.map(({ runbook }) => [runbook.id, runbook])));
+    for (const { file, runbook } of valid) {
+      for (const locale of ['ja', 'en'] as const) {
+        runbook.symptoms[locale].forEach((phrase, i) => {
+          const hits = offers(phrase);
+          if (!hits.includes(runbook.id)) {
+            faults.push({ file, field: `/symptoms/${locale}/${i}`, problem: `"${phrase}" does not offer this runbook (offers: ${hits.join(', ') || 'nothing'}); adjust signals` });
+          }
+        });
+      }
+    }
   }
 
   let messages: Messages | undefined;
@@ -195,5 +239,20 @@ export function checkContent(contentDir: string, catalog: CatalogLookup): CheckR
   }
   let states = 0;
   if (messages) for (const { file, runbook } of valid) states += checkPaths(runbook, messages, file, faults);
-  return { faults, runbooks: valid.length, states };
+  const audiences = valid.map(({ runbook }) => ({
+    id: runbook.id,
+    employee: runbook.checks.filter((c) => c.audience === 'employee').length,
+    it: runbook.checks.filter((c) => c.audience === 'it').length,
+  }));
+  return { faults, runbooks: valid.length, audiences, states };
+}
+
+/** Employees are walked only through their own checks: a runbook needs at least one, and a tip they can follow. */
+function checkAudiences(runbook: Runbook, file: string, faults: Fault[]): void {
+  if (!runbook.checks.some((c) => c.audience === 'employee')) {
+    faults.push({ file, field: '/checks', problem: 'no check with audience: employee; the employee would be handed over at once' });
+  }
+  if (!runbook.prevention.some((p) => p.audience === 'employee')) {
+    faults.push({ file, field: '/prevention', problem: 'no tip with audience: employee; the employee would see no prevention advice' });
+  }
 }

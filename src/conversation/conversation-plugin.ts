@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { checkContent } from '../content/check-content.js';
+import { contentCheckDeps } from '../understanding/content-check-deps.js';
 import { createContentHolder, type Content, type ContentHolder, type ReloadResult } from '../content/load-content.js';
 import { loadErrorCatalog, type ErrorCatalog } from '../understanding/error-catalog.js';
 import { createRunbookIndex } from '../understanding/runbook-index.js';
@@ -29,7 +30,7 @@ declare module 'fastify' {
 export default fp<{ config: Config }>(
   async (app, { config }) => {
     const catalog = loadErrorCatalog(join(config.contentDir, 'catalog'));
-    const contentHolder = createContentHolder(config.contentDir, { check: (dir) => checkContent(dir, catalog).faults });
+    const contentHolder = createContentHolder(config.contentDir, { check: (dir) => checkContent(dir, contentCheckDeps(catalog)).faults });
     const { content } = contentHolder;
     // The runbook index is derived from the runbooks: rebuilt on each reload, read by the next turn.
     let understand = createUnderstanding(catalog, createRunbookIndex(content.runbooks, catalog));

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import { createActor, type Actor, type Snapshot } from 'xstate';
 import { CONVERSATION_MACHINE_VERSION, type ConversationMachine } from '../../dialogs/conversation.machine.js';
+import { employeeChecks } from '../../dialogs/helpdesk.setup.js';
 import type { BotOutput, DialogContent, HelpdeskEvent, Locale } from '../../dialogs/types.js';
 import type { ConversationStore, StoredConversation, TranscriptEntry } from '../storage/conversation-store.js';
 
@@ -70,7 +71,7 @@ export function createConversationSession(deps: ConversationSessionDeps) {
   /** The runbook a conversation is checking still exists and still has the check it was at. */
   function checkStillThere(context: { runbookId: string | null; checkIndex: number }): boolean {
     const runbook = context.runbookId ? deps.content.runbooks.get(context.runbookId) : undefined;
-    return runbook !== undefined && context.checkIndex < runbook.checks.length;
+    return runbook !== undefined && context.checkIndex < employeeChecks(runbook).length;
   }
 
   function restore(snapshot: unknown, locale: Locale, log: Logger): { actor: Actor<ConversationMachine>; restored: boolean } {

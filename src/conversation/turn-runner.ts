@@ -2,7 +2,7 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import { createConversationMachine } from '../../dialogs/conversation.machine.js';
 import { message } from '../../dialogs/format.js';
 import type { BotOutput, ChoiceAction, DialogContent, HelpdeskEvent, Locale, StaffEvent } from '../../dialogs/types.js';
-import { handoffModeOf, readHandoffInput } from '../handoff/read-handoff-input.js';
+import { handoffModeOf, readHandoffInput } from '../understanding/read-handoff-input.js';
 import type { ConversationStore, TranscriptEntry } from '../storage/conversation-store.js';
 import type { Ticket } from '../storage/ticket-store.js';
 import type { TicketDesk } from '../handoff/ticket-desk.js';
@@ -128,7 +128,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       if (!stored) sendTo(open, { type: 'GREET' });
     } else if (understood) {
       // While a ticket is open, what the employee types belongs to it (or to the agent), whatever it looks like.
-      sent = readHandoffInput(input.text, handoffModeOf(actor.getSnapshot())) ?? understood.event;
+      sent = readHandoffInput({ text: input.text, action: input.action }, handoffModeOf(actor.getSnapshot())) ?? understood.event;
       sendTo(open, sent);
     }
 
@@ -150,12 +150,18 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
             error: output.error,
             runbookId: output.runbookId,
             checks: output.checks,
+            itSteps: output.itSteps,
+            description: output.description,
           },
           history,
         );
         ticket = opened.ticket;
         log.info({ ticket: ticket.number, reason: output.reason }, 'ticket created');
-        sendTo(open, { type: 'TICKET_CREATED', ticketNumber: ticket.number, queue: opened.queue });
+        sendTo(open, {
+          type: 'TICKET_CREATED',
+          ticketNumber: ticket.number,
+          queue: opened.queue && { ...opened.queue, channel: input.channelId === 'msteams' ? 'teams' : 'web' },
+        });
       } catch (err) {
         log.error({ err }, 'ticket could not be created');
         sendTo(open, { type: 'TICKET_FAILED' });

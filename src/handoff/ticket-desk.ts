@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { CheckRecord, ErrorRef, EscalationReason, Locale, QueueFacts, TicketAction } from '../../dialogs/types.js';
+import type { CheckRecord, ErrorRef, EscalationReason, ItStep, Locale, QueueFacts, TicketAction } from '../../dialogs/types.js';
 import type { TranscriptEntry } from '../storage/conversation-store.js';
 import { ticketIdFromNumber, type ChangeResult, type Ticket, type TicketActor, type TicketEvent, type TicketStore } from '../storage/ticket-store.js';
 import { availability, type BusinessHours } from './business-hours.js';
@@ -15,6 +15,10 @@ export interface TicketRequest {
   error: ErrorRef | null;
   runbookId: string | null;
   checks: CheckRecord[];
+  /** The runbook's IT-only checks: next steps for IT. */
+  itSteps?: ItStep[] | undefined;
+  /** The employee's own words about the problem (intake sentence, out-of-scope message), when any. */
+  description?: string | null | undefined;
 }
 
 /** The ticket side of a conversation, given to the turn runner when it is built. */
@@ -140,6 +144,8 @@ export function createTicketDesk(deps: TicketDeskDeps): TicketDesk {
         error: request.error,
         runbookId: request.runbookId,
         checks: request.checks,
+        itSteps: request.itSteps,
+        description: request.description,
         transcript,
       });
       try {

@@ -49,6 +49,10 @@ export interface TicketTable {
   transcript: string;
   created_at: string;
   updated_at: string;
+  /** The employee's own words about the problem (intake sentence, out-of-scope message), or null. */
+  description: string | null;
+  /** JSON list of the runbook's IT-only checks: next steps for IT. */
+  it_steps: string | null;
 }
 
 /** Handoff state of a ticket (issue 5): who has it, since when, and what the employee said at the end. */
@@ -323,6 +327,15 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0006_ticket_email': {
       async up(db: Kysely<unknown>) {
         await db.schema.alterTable('tickets').addColumn('user_email', 'text').execute();
+      },
+    },
+    // Issue 11: the employee's own words and IT's next steps on the ticket; HRESULTs (0x8xxxxxxx) as error codes.
+    '0011_ticket_description': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('tickets').addColumn('description', 'text').execute();
+        await db.schema.alterTable('tickets').addColumn('it_steps', 'text').execute();
+        // SQLite integers are 64-bit already; PostgreSQL's integer stops at 2^31 - 1, below most HRESULTs.
+        if (dialect === 'postgres') await sql`alter table tickets alter column error_code type bigint`.execute(db);
       },
     },
     // Issue 13: how each problem ended (deflection analytics) and what the bot did not understand.

@@ -34,7 +34,11 @@ export const TicketSchema = Type.Object({
   locale: Type.String(),
   error: ErrorRefSchema,
   runbookId: Type.Union([Type.String(), Type.Null()]),
-  checks: Type.Array(CheckRecordSchema, { description: 'Every check of the runbook and what happened to it' }),
+  checks: Type.Array(CheckRecordSchema, { description: 'Every employee check of the runbook and what happened to it' }),
+  itSteps: Type.Array(Type.Object({ checkId: Type.String(), title: Type.String() }), {
+    description: "The runbook's checks that need IT (admin rights): next steps for IT",
+  }),
+  description: Type.Union([Type.String(), Type.Null()], { description: "The employee's own words about the problem, if any" }),
   transcript: Type.Array(TranscriptEntrySchema),
   /** The IT staff member who has the ticket (or had it, once resolved). */
   assignee: PersonSchema,
@@ -56,6 +60,8 @@ export type TicketStatus = Static<typeof TicketStatusSchema>;
 /** What the conversation knows when it asks for a ticket. */
 export type NewTicket = Pick<Ticket, 'conversationId' | 'reason' | 'userId' | 'userName' | 'channelId' | 'locale' | 'error' | 'runbookId' | 'checks' | 'transcript'> & {
   userEmail?: string | null;
+  itSteps?: Ticket['itSteps'] | undefined;
+  description?: string | null | undefined;
 };
 
 export const TICKET_EVENT_TYPES = [
@@ -177,6 +183,10 @@ function toTicket(row: TicketRow): Ticket {
         : null,
     runbookId: row.runbook_id,
     checks: readChecks(row.checks),
+    itSteps: jsonArray(row.it_steps ?? '[]').flatMap((item) =>
+      isRecord(item) && typeof item.checkId === 'string' && typeof item.title === 'string' ? [{ checkId: item.checkId, title: item.title }] : [],
+    ),
+    description: row.description,
     transcript: readTranscript(row.transcript),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -254,6 +264,8 @@ export function createTicketStore(database: Database, options: { sink?: TicketEv
             error_hex: ticket.error?.hex ?? null,
             runbook_id: ticket.runbookId,
             checks: JSON.stringify(ticket.checks),
+            it_steps: JSON.stringify(ticket.itSteps ?? []),
+            description: ticket.description ?? null,
             transcript: JSON.stringify(ticket.transcript),
             created_at: now,
             updated_at: now,

@@ -32,7 +32,7 @@ const CUED_HEX = /(?:エラー|error|err|code|コード)\s*(?:コード|code)?\s
 /** Whole numbers that are not part of a date, a time, a version, an address or a quantity. */
 const DECIMAL = /(?<![0-9A-Za-z_.:/,-])(\d{1,10})(?![0-9A-Za-z_]|[.,:/-]\d|\s*(?:%|回|分|秒|時|日|年|月|件|台|人|円|個|度|番ポート|ポート|mb|gb|kb|ms|min|sec|hours?|days?|times|minutes?|seconds?|mbps|番目)(?![A-Za-z]))/gi;
 /** Words that make the number right after them an error number. */
-const CUE = /(?:エラー|ｴﾗｰ|error|err|code|コード|番号|no\.?|#|hresult|status|ステータス)\s*(?:番号|コード|code|no\.?|number)?\s*[:：=]?\s*(?:は|が)?\s*$/i;
+const CUE = /(?:エラー|エラ|えらー|ｴﾗｰ|error|err|code|コード|番号|no\.?|#|hresult|status|ステータス)\s*(?:番号|コード|code|no\.?|number)?\s*[:：=]?\s*(?:は|が)?\s*$/i;
 /** Words that make the number after them something else: a port, a build, a version. */
 const NOT_AN_ERROR = /(?:port|ポート|udp|tcp|build|ビルド|version|バージョン|ver\.?|windows|win|step|ステップ|手順|kb|office|iphone|android|内線|tel|電話)\s*[:：]?\s*$/i;
 
@@ -46,8 +46,12 @@ function isVpnFamily(entry: CatalogEntry): boolean {
  * (undefined when unknown). Plain numbers count only when they look like an error number: cued by a word
  * such as エラー or error, in the VPN/IPsec ranges, or standing alone as the whole message.
  */
+/** A dash of any width between an error word and a number ("エラ-809", "error－809", "エラーコードは-809"). */
+const DASH_AFTER_CUE = /((?:エラー|エラ|えらー|ｴﾗｰ|error|err|code|コード|番号)(?:\s*(?:コード|code))?\s*(?:は|:|：)?\s*)[-\u2010-\u2015\u2212\u30fc\uff0d\uff70](?=\s*\d)/gi;
+
 export function findErrorMentions(text: string, catalog: ErrorCatalog): ErrorMention[] {
-  const folded = normaliseText(text);
+  // Same length as before (one dash becomes one space), so positions still line up.
+  const folded = normaliseText(text).replace(DASH_AFTER_CUE, '$1 ');
   const mentions: ErrorMention[] = [];
   // Characters already claimed by a stronger form, so "0x35F0" is not also read as "35F0".
   const claimed: boolean[] = new Array<boolean>(folded.length).fill(false);

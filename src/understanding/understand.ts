@@ -2,7 +2,8 @@ import type { ChoiceAction, ErrorRef, FamilyNote, HelpdeskEvent, Locale } from '
 import { detectLocale } from './detect-locale.js';
 import type { CatalogEntry, ErrorCatalog } from './error-catalog.js';
 import { findErrorMentions, type ErrorMention } from './find-error-codes.js';
-import { ANSWER_INTENTS, detectIntent, mentionsTopic, requestedLocale, type Intent } from './intents.js';
+import { ANSWER_INTENTS, describesBesidesHuman, detectIntent, isStartOverCommand, mentionsTopic, requestedLocale, smallTalkOf, type Intent } from './intents.js';
+import { outOfScopeTopic } from './out-of-scope.js';
 import type { RunbookIndex } from './runbook-index.js';
 
 export interface Utterance {
@@ -21,7 +22,6 @@ export interface Understanding {
 
 const INTENT_EVENTS: Record<Intent, HelpdeskEvent> = {
   human: { type: 'REQUEST_HUMAN' },
-  start_over: { type: 'START_OVER' },
   not_fixed: { type: 'ANSWER_NOT_FIXED' },
   fixed: { type: 'ANSWER_FIXED' },
   unsure: { type: 'ANSWER_UNSURE' },
@@ -29,10 +29,11 @@ const INTENT_EVENTS: Record<Intent, HelpdeskEvent> = {
   show_how: { type: 'SHOW_HOW' },
   help: { type: 'HELP' },
   thanks: { type: 'THANKS' },
+  none: { type: 'NONE_OF_THESE' },
 };
 
-/** Buttons whose meaning is fixed. `CHOOSE` buttons carry their answer in the label, read like typed text. */
-const ACTION_EVENTS: Record<Exclude<ChoiceAction, 'CHOOSE'>, HelpdeskEvent> = {
+/** Buttons whose meaning needs no argument. The label is never read: renaming it in messages.yaml changes nothing. */
+const ACTION_EVENTS: Partial<Record<ChoiceAction, HelpdeskEvent>> = {
   FIXED: { type: 'ANSWER_FIXED' },
   NOT_FIXED: { type: 'ANSWER_NOT_FIXED' },
   SHOW_HOW: { type: 'SHOW_HOW' },
@@ -40,6 +41,16 @@ const ACTION_EVENTS: Record<Exclude<ChoiceAction, 'CHOOSE'>, HelpdeskEvent> = {
   HELPFUL_YES: { type: 'HELPFUL_YES' },
   HELPFUL_NO: { type: 'HELPFUL_NO' },
   START_OVER: { type: 'START_OVER' },
+  NONE_OF_THESE: { type: 'NONE_OF_THESE' },
+  SKIP_DESCRIPTION: { type: 'SKIP_DESCRIPTION' },
+  CONFIRM_LEAVE: { type: 'CONFIRM_LEAVE' },
+  KEEP_TICKET: { type: 'KEEP_TICKET' },
+  CANCEL_TICKET: { type: 'CANCEL_TICKET' },
+  RATE_1: { type: 'RATE', rating: 1 },
+  RATE_2: { type: 'RATE', rating: 2 },
+  RATE_3: { type: 'RATE', rating: 3 },
+  RATE_4: { type: 'RATE', rating: 4 },
+  RATE_5: { type: 'RATE', rating: 5 },
 };
 
 export function toErrorRef(entry: CatalogEntry): ErrorRef {
@@ -51,9 +62,6 @@ function strength(mention: ErrorMention): number {
   const form = { name: 5, hresult: 4, hex: 4, 'bare-hex': 2, decimal: 2 }[mention.form];
   return form + (mention.cued ? 1 : 0);
 }
-
-/** Share of a message's words a runbook must match when the message names nothing VPN-specific. */
-const MIN_COVERAGE = 0.6;
 
 /** Unknown numbers only count as an error the user quotes when they are clearly written as one. */
 function isClearlyACode(mention: ErrorMention): boolean {
@@ -74,7 +82,7 @@ export function createUnderstanding(catalog: ErrorCatalog, index: RunbookIndex) 
     return family ? { id: family.id, title: { ...family.title }, description: { ...family.description } } : null;
   };
 
-  const fromErrors = (mentions: ErrorMention[]): HelpdeskEvent | undefined => {
+  const fromErrors = (mentions: ErrorMention[], text: string): HelpdeskEvent | undefined => {
     const names = mentions.flatMap((m) => (m.kind === 'name' && m.entry ? [m.entry] : []));
     const codes = mentions.filter((m) => m.kind === 'code' && m.entry !== undefined);
     // A name and a code that are different errors: the user must tell us which one is on screen.
@@ -101,15 +109,30 @@ export function createUnderstanding(catalog: ErrorCatalog, index: RunbookIndex) 
       };
     }
     const unknown = mentions.find(isClearlyACode);
-    if (unknown) return { type: 'REPORT_UNKNOWN_CODE', raw: unknown.raw };
+    if (unknown) return { type: 'REPORT_UNKNOWN_CODE', raw: unknown.raw, text: text.trim().slice(0, 2000) };
     return undefined;
+  };
+
+  /** A button's action: what it means, with its argument (a runbook id, an error name) checked against our data. */
+  const fromAction = (action: ChoiceAction): HelpdeskEvent => {
+    const fixed = ACTION_EVENTS[action];
+    if (fixed) return fixed;
+    if (action.startsWith('RUNBOOK:')) {
+      const id = action.slice('RUNBOOK:'.length);
+      return index.runbook(id) ? { type: 'REPORT_ERROR', runbookId: id, error: null } : { type: 'UNRECOGNISED_TEXT' };
+    }
+    if (action.startsWith('ERROR:')) {
+      const entry = catalog.byName(action.slice('ERROR:'.length));
+      return (entry && fromErrors([{ raw: entry.name, kind: 'name', form: 'name', at: 0, cued: false, entry }], '')) ?? { type: 'UNRECOGNISED_TEXT' };
+    }
+    return { type: 'UNRECOGNISED_TEXT' };
   };
 
   return function understand(utterance: Utterance): Understanding {
     const text = utterance.text.length > MAX_UNDERSTOOD_CHARS ? utterance.text.slice(0, MAX_UNDERSTOOD_CHARS) : utterance.text;
     const locale = detectLocale(text);
-    if (utterance.action && utterance.action !== 'CHOOSE') {
-      const event = ACTION_EVENTS[utterance.action];
+    if (utterance.action) {
+      const event = fromAction(utterance.action);
       const answer = event.type === 'ANSWER_FIXED' || event.type === 'ANSWER_NOT_FIXED' || event.type === 'SHOW_HOW';
       return { event: answer && utterance.step ? { ...event, step: utterance.step } : event, locale };
     }
@@ -120,23 +143,33 @@ export function createUnderstanding(catalog: ErrorCatalog, index: RunbookIndex) 
     const wanted = requestedLocale(text);
     if (wanted) return { event: { type: 'SWITCH_LANGUAGE', locale: wanted }, locale: wanted };
 
-    const intent = detectIntent(text);
-    // A request for a person or a fresh start wins over anything else the message says.
-    if (intent === 'human' || intent === 'start_over') return { event: INTENT_EVENTS[intent], locale };
+    // Commands only when the message is the command: 「リセット」 restarts, 「パスワードをリセットしたい」 does not.
+    if (isStartOverCommand(text)) return { event: { type: 'START_OVER' }, locale };
 
-    const reported = fromErrors(findErrorMentions(text, catalog));
+    const intent = detectIntent(text);
+    // A request for a person wins over anything else the message says; what else it says goes on the ticket.
+    if (intent === 'human') {
+      return { event: { type: 'REQUEST_HUMAN', description: describesBesidesHuman(text) ? text.trim().slice(0, 2000) : undefined }, locale };
+    }
+
+    const reported = fromErrors(findErrorMentions(text, catalog), text);
     if (reported) return { event: reported, locale };
 
-    if (intent === 'help' || intent === 'fixed' || intent === 'thanks') return { event: INTENT_EVENTS[intent], locale };
+    const smallTalk = smallTalkOf(text);
+    if (smallTalk) return { event: { type: 'SMALL_TALK', kind: smallTalk }, locale };
+
+    // Mail, printers, accounts…: not ours unless the VPN is named. Before answers, so "Outlook がつながらない" is not one.
+    const topic = outOfScopeTopic(text);
+    if (topic) return { event: { type: 'REPORT_OUT_OF_SCOPE', topic, text: text.trim().slice(0, 2000) }, locale };
+
+    if (intent === 'help' || intent === 'fixed' || intent === 'thanks' || intent === 'none') return { event: INTENT_EVENTS[intent], locale };
     // "まだだめです" answers a check; "VPNにつながらない" describes a problem.
     if (intent && ANSWER_INTENTS.has(intent) && !mentionsTopic(text)) return { event: INTENT_EVENTS[intent], locale };
 
-    // A hit counts when the message is about the VPN world, or when most of its words match the runbook;
-    // "パソコンの調子が悪い" shares only 調子が悪い with "VPN の調子が悪い" and is not a VPN problem.
     const symptoms = index.searchSymptoms(text);
-    if (symptoms.hits.length > 0 && (mentionsTopic(text) || symptoms.coverage >= MIN_COVERAGE)) {
+    if (symptoms.hits.length > 0) {
       return {
-        event: { type: 'REPORT_SYMPTOM', runbookIds: symptoms.hits.map((h) => h.runbookId), confident: symptoms.confident },
+        event: { type: 'REPORT_SYMPTOM', runbookIds: symptoms.hits.map((h) => h.runbookId), confident: symptoms.confident, text: text.trim().slice(0, 2000) },
         locale,
       };
     }

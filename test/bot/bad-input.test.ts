@@ -94,7 +94,7 @@ describe('bad input on /api/messages', () => {
 
   it('none of it lost the conversation: it continues at the same check', async () => {
     const text = allText(await say(t.app, 'bad-1', 'まだ解決しない'));
-    assert.match(text, /確認 2\/8/);
+    assert.match(text, /確認 2\/4/);
     const health = await request(t.app.server).get('/readyz').expect(200);
     assert.equal(health.body.status, 'ready');
   });

@@ -10,7 +10,7 @@ describe('rendering for Markdown channels', () => {
 
   it('questions carry one messageBack button per choice, with the step the click answers', () => {
     const activity = renderActivity(
-      { type: 'ask', text: '確認 1/8', stepId: 'restart', choices: [{ action: 'FIXED', label: '解決した' }] },
+      { type: 'ask', text: '確認 1/4', stepId: 'restart', choices: [{ action: 'FIXED', label: '解決した' }] },
       'ja-JP',
       'webchat',
     );

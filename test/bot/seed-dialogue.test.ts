@@ -21,7 +21,7 @@ describe('the seed dialogue', () => {
 
   it("answers the beginner's first line with the expert's first answer and the first check with buttons", async () => {
     const { sent: activity } = await employeeSays(t.app, { serviceUrl, conversationId: 'seed-1', text: BEGINNER_1 });
-    await connector.waitFor(() => connector.texts().some((x) => x.startsWith('確認 1/8')));
+    await connector.waitFor(() => connector.texts().some((x) => x.startsWith('確認 1/4')));
 
     const replies = connector.received.filter((r) => r.body.type === 'message');
     for (const reply of replies) {
@@ -39,7 +39,7 @@ describe('the seed dialogue', () => {
     const actions = (question?.suggestedActions as { actions: Array<{ title: string; value: unknown }> }).actions;
     assert.deepEqual(
       actions.map((a) => a.title),
-      ['解決した', 'まだ解決しない', '具体的には?', '担当者と話したい'],
+      ['解決した', 'まだ解決しない', '具体的には？', '担当者と話したい'],
     );
     assert.deepEqual(actions[1]?.value, { kind: 'hd.choice', action: 'NOT_FIXED', step: 'client-and-network' });
   });
@@ -53,14 +53,18 @@ describe('the seed dialogue', () => {
     assert.match(text, /証明書の設定/);
     assert.match(text, /ファイアウォールのセキュリティ ポリシー/);
     assert.match(text, /ログ/);
+    // The expert's answer word for word, then who checks which part: the employee theirs, IT the rest.
+    assert.match(text, /具体的には、IPsec のルール、証明書の設定、ファイアウォールのセキュリティ ポリシーを確認します。あわせて、Windows のログを調べると原因のヒントが見つかることがあります。/);
+    assert.match(text, /このうち、「VPN クライアントとネットワークの設定」、「VPN クライアントと PC の再起動」、「VPN の設定の見直し」、「更新プログラムとソフトのバージョン」はこのあと一緒に確認します/);
+    assert.match(text, /は管理者の権限が必要なため、IT 担当者が確認します/);
     // …and the bot is still at the first check, asking it again with its buttons.
-    assert.match(connector.texts().at(-1) ?? '', /^確認 1\/8/);
+    assert.match(connector.texts().at(-1) ?? '', /^確認 1\/4/);
   });
 
   it('sends a typing indicator before it answers', async () => {
     connector.clear();
     await employeeSays(t.app, { serviceUrl, conversationId: 'seed-1', text: 'まだ解決しない' });
-    await connector.waitFor(() => connector.texts().some((x) => x.startsWith('確認 2/8')));
+    await connector.waitFor(() => connector.texts().some((x) => x.startsWith('確認 2/4')));
     assert.equal(connector.received[0]?.body.type, 'typing');
   });
 });

@@ -15,13 +15,13 @@ describe('state survives restarts', () => {
     const first = await buildApp({}, data.dir);
     await say(first.app, 'restart-1', 'ERROR_IPSEC_IKE_SA_REAPED');
     const before = allText(await say(first.app, 'restart-1', 'まだ解決しない'));
-    assert.match(before, /確認 2\/8/);
+    assert.match(before, /確認 2\/4/);
     await first.close();
 
     const second = await buildApp({}, data.dir);
     try {
       const text = allText(await say(second.app, 'restart-1', 'まだ解決しない'));
-      assert.match(text, /確認 3\/8: VPN の設定の見直し/);
+      assert.match(text, /確認 3\/4：VPN の設定の見直し/);
     } finally {
       await second.close();
     }
@@ -40,7 +40,7 @@ describe('state survives restarts', () => {
       assert.match(text, /ボットが更新されたため/);
       // The turn itself is still answered by the fresh conversation, and the new snapshot is saved.
       const again = allText(await say(app.app, 'restart-2', 'ERROR_IPSEC_IKE_SA_REAPED'));
-      assert.match(again, /確認 1\/8/);
+      assert.match(again, /確認 1\/4/);
       assert.doesNotMatch(again, /ボットが更新されたため/);
     } finally {
       await app.close();
@@ -57,7 +57,7 @@ describe('state survives restarts', () => {
         .where('id', '=', 'emulator:restart-3')
         .execute();
       const text = allText(await say(app.app, 'restart-3', 'ERROR_IPSEC_IKE_SA_REAPED'));
-      assert.match(text, /ボットが更新されたため|確認 1\/8/);
+      assert.match(text, /ボットが更新されたため|確認 1\/4/);
       const health = await app.app.inject({ method: 'GET', url: '/healthz' });
       assert.equal(health.statusCode, 200);
     } finally {

@@ -15,6 +15,7 @@ function waitingOnTicket(ticketNumber: string) {
   actor.on('*', (output) => said.push(output));
   actor.start();
   actor.send({ type: 'REQUEST_HUMAN' });
+  actor.send({ type: 'SKIP_DESCRIPTION' });
   actor.send({ type: 'TICKET_CREATED', ticketNumber });
   return { actor, said };
 }

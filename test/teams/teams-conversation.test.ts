@@ -99,7 +99,7 @@ describe('Teams: a personal chat runs the seed conversation with cards that lock
     assert.match(textsSince().join('\n'), /ERROR_IPSEC_IKE_SA_REAPED（13808 \/ 0x000035F0）/);
     const question = sentCards()[0];
     assert.ok(question);
-    assert.match(cardText(question.card), /確認 1\/8/);
+    assert.match(cardText(question.card), /確認 1\/4/);
     const buttons = question.card.actions ?? [];
     assert.ok(buttons.length >= 2, 'the check offers answers as buttons');
     assert.ok(buttons.every((b) => b.type === 'Action.Submit' && b.data.msteams.type === 'messageBack'));
@@ -122,11 +122,11 @@ describe('Teams: a personal chat runs the seed conversation with cards that lock
     const [locked] = cardsOf(update);
     assert.ok(locked, 'the update carries the card');
     assert.equal(locked.actions, undefined, 'the answered card has no buttons left');
-    assert.match(cardText(locked), /確認 1\/8/);
+    assert.match(cardText(locked), /確認 1\/4/);
     assert.match(cardText(locked), new RegExp(`✔ ${notFixed.title}`));
     const next = sentCards().find((c) => c.id !== question.id);
     assert.ok(next, 'the next check arrives as a new card');
-    assert.match(cardText(next.card), /確認 2\/8/);
+    assert.match(cardText(next.card), /確認 2\/4/);
 
     // A second click on the locked card (an old client, a double tap) does not rewrite it again.
     mark = receiver.received.length;

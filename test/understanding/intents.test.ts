@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { detectIntent, requestedLocale, type Intent } from '../../src/understanding/intents.js';
+import { describesBesidesHuman, detectIntent, isStartOverCommand, requestedLocale, smallTalkOf, type Intent } from '../../src/understanding/intents.js';
 import { detectLocale } from '../../src/understanding/detect-locale.js';
 
 describe('intents in Japanese and English', () => {
@@ -21,12 +21,14 @@ describe('intents in Japanese and English', () => {
     ['オペレーターお願いします', 'human'],
     ['talk to IT', 'human'],
     ['agent please', 'human'],
-    ['最初から', 'start_over'],
-    ['start over', 'start_over'],
+    ['電話で相談したいです', 'human'],
+    ['お電話いただけますか', 'human'],
+    ['can someone call me?', 'human'],
+    ['I want to speak to someone', 'human'],
+    ['どれも違います', 'none'],
     ['ヘルプ', 'help'],
     ['help', 'help'],
     ['ありがとうございました', 'thanks'],
-    ['bye', 'thanks'],
   ];
   for (const [text, intent] of table) {
     it(`"${text}" → ${intent}`, () => assert.equal(detectIntent(text), intent));
@@ -34,11 +36,39 @@ describe('intents in Japanese and English', () => {
 
   it('accepts the Teams command titles', () => {
     assert.equal(detectIntent('ヘルプ'), 'help');
-    assert.equal(detectIntent('最初からやり直す'), 'start_over');
+    assert.ok(isStartOverCommand('最初からやり直す'));
     assert.equal(detectIntent('IT担当者と話す'), 'human');
     assert.equal(detectIntent('help'), 'help');
-    assert.equal(detectIntent('start over'), 'start_over');
+    assert.ok(isStartOverCommand('start over'));
     assert.equal(detectIntent('talk to IT'), 'human');
+  });
+
+  it('takes a command only when the message is the command', () => {
+    for (const text of ['最初から', 'リセット', 'リセットしてください', 'やり直したいです', 'start over', 'Reset', 'restart please']) {
+      assert.ok(isStartOverCommand(text), text);
+    }
+    for (const text of ['メールのパスワードをリセットしたい', 'Please reset my mail password', 'PCを再起動(restart)しました', '最初から VPN につながりません']) {
+      assert.ok(!isStartOverCommand(text), text);
+    }
+  });
+
+  it('tells greetings and goodbyes alone from greetings with a request', () => {
+    assert.equal(smallTalkOf('おはようございます'), 'morning');
+    assert.equal(smallTalkOf('お疲れさまです！'), 'otsukare');
+    assert.equal(smallTalkOf('こんにちは、ボットさん'), 'hello');
+    assert.equal(smallTalkOf('hi there'), 'hello');
+    assert.equal(smallTalkOf('bye'), 'bye');
+    assert.equal(smallTalkOf('失礼します'), 'bye');
+    assert.equal(smallTalkOf('おはようございます。VPNがつながりません'), undefined);
+    assert.equal(smallTalkOf('hello, my VPN keeps dropping'), undefined);
+  });
+
+  it('knows when a request for a person says something more', () => {
+    assert.equal(describesBesidesHuman('人と話したいです'), false);
+    assert.equal(describesBesidesHuman('担当者と話したい'), false);
+    assert.equal(describesBesidesHuman('talk to a person please'), false);
+    assert.equal(describesBesidesHuman('担当者と話したい。Outlook が起動しません'), true);
+    assert.equal(describesBesidesHuman('can someone call me about my laptop screen'), true);
   });
 
   it('does not take "つながったり切れたり" (on and off) for fixed', () => {
