@@ -80,7 +80,7 @@ describe('Web Chat page, bundle, embed script and token endpoint', () => {
     const id: string = started.body.conversationId;
     const send = (text: string) =>
       request(t.app.server).post(`/v3/directline/conversations/${id}/activities`).set('authorization', `Bearer ${token.body.token}`).send({ type: 'message', text }).expect(200);
-    await send('担当者と話したい');
+    await send('担当者と話したい。VPN が朝からつながりません');
     const deadline = Date.now() + 8000;
     let ticket: { user_id: string; user_name: string; user_email: string | null } | undefined;
     while (!ticket && Date.now() < deadline) {

@@ -108,7 +108,7 @@ describe('runbook edits and conversations in progress', () => {
     const ticket = /(HD-\d{6})/.exec(ticketText)?.[1];
     assert.ok(ticket);
     await say(before.app, 'edit-late', 'ERROR_IPSEC_IKE_SA_REAPED');
-    for (let i = 0; i < 5; i++) await say(before.app, 'edit-late', 'まだ解決しない');
+    for (let i = 0; i < 3; i++) await say(before.app, 'edit-late', 'まだ解決しない');
     await before.close();
 
     const after3 = await buildApp({ CONTENT_DIR: contentWithChecks(3) }, data.dir);

@@ -79,7 +79,7 @@ describe('agent API and the employee side of a ticket (Teams-shaped user, local 
 
     mark = user.mark();
     await alice.post(`/api/agent/tickets/${id}/messages`, { text: 'ルーターを再起動してから、もう一度接続してください。' }).expect(202);
-    assert.match(await user.waitForText(/ルーターを再起動/, mark), /^alice（IT 担当）: ルーターを再起動/);
+    assert.match(await user.waitForText(/ルーターを再起動/, mark), /^alice（IT 担当）：ルーターを再起動/);
 
     // Only the assignee may write; bob gets 409, an empty message 400.
     const bobWrites = await agent(t.app, BOB).post(`/api/agent/tickets/${id}/messages`, { text: 'hello' });
@@ -90,7 +90,7 @@ describe('agent API and the employee side of a ticket (Teams-shaped user, local 
 
     mark = user.mark();
     await alice.post(`/api/agent/tickets/${id}/resolve`, { note: 'ルーターの設定を修正しました' }).expect(200);
-    assert.match(await user.waitForText(/解決済みにしました/, mark), new RegExp(`${number}.*\\n\\n担当者からのメモ: ルーターの設定を修正しました`, 's'));
+    assert.match(await user.waitForText(/解決済みにしました/, mark), new RegExp(`${number}.*\\n\\n担当者からのメモ：ルーターの設定を修正しました`, 's'));
     await user.waitForText(/問題は解決しましたか？/, mark);
     const rating = await user.say('はい', { kind: 'hd.choice', action: 'HELPFUL_YES', step: 'solved' });
     assert.match(rating.join('\n'), /満足度を 1〜5 で教えてください/);
@@ -116,7 +116,7 @@ describe('agent API and the employee side of a ticket (Teams-shaped user, local 
 
   it('reopens the ticket when the employee says it is not solved', async () => {
     const user = employee({ locale: 'en-US' });
-    await user.say('I would like to talk to a human please');
+    await user.say('I would like to talk to a human please, my VPN drops every hour');
     const number = /(HD-\d{6})/.exec(user.textsSince(0).join('\n'))?.[1] ?? '';
     const id = Number(number.slice(3));
     await agent(t.app, ALICE).post(`/api/agent/tickets/${id}/claim`).expect(200);
@@ -138,7 +138,12 @@ describe('agent API and the employee side of a ticket (Teams-shaped user, local 
     const { id, number } = await escalate(user);
     const note = await user.say('ちなみに自宅の Wi-Fi からです');
     assert.match(note.join('\n'), new RegExp(`チケット ${number} に追記しました`));
-    const cancelled = await user.say('依頼を取り消す', { kind: 'hd.choice', action: 'CANCEL_TICKET', step: 'waiting' });
+    // Leaving a ticket needs a yes: the button asks first, and says the ticket stays open otherwise.
+    const asked = await user.say('依頼を取り消す', { kind: 'hd.choice', action: 'CANCEL_TICKET', step: 'waiting' });
+    assert.match(asked.join('\n'), new RegExp(`チケット ${number} を取り消して、ボットとの会話に戻りますか？ 取り消さない場合、チケットはこのまま残り`));
+    assert.equal((await t.app.storage.tickets.get(id))?.status, 'queued');
+    // The button's action counts, not its label.
+    const cancelled = await user.say('（ラベルは読みません）', { kind: 'hd.choice', action: 'CONFIRM_LEAVE', step: 'leave' });
     assert.match(cancelled.join('\n'), new RegExp(`チケット ${number} を取り消しました`));
     const row = await t.app.storage.tickets.get(id);
     assert.equal(row?.status, 'cancelled');
@@ -160,7 +165,9 @@ describe('agent API and the employee side of a ticket (Teams-shaped user, local 
 
     await agent(t.app, BOB).post(`/api/agent/tickets/${id}/claim`).expect(200);
     mark = user.mark();
-    const back = await user.say('ボットに戻る');
+    const confirm = await user.say('ボットに戻る');
+    assert.match(confirm.join('\n'), /ボットとの会話に戻りますか？/);
+    const back = await user.say('はい');
     assert.match(back.join('\n'), /ボットに戻りました/);
     assert.equal((await t.app.storage.tickets.get(id))?.status, 'cancelled');
     // The agent can no longer write into a conversation the employee left.

@@ -57,10 +57,10 @@ describe('business hours (when IT answers)', () => {
     const t = await buildApp({ ...AGENT_ENV, BUSINESS_HOURS: 'mon-sun 09:00-18:00', BUSINESS_HOLIDAYS: today });
     try {
       const ja = await escalate(new Employee(t.app, receiver, serviceUrl, 'a:holiday-ja'));
-      assert.match(ja.texts.join('\n'), /現在は IT 窓口の受付時間外です。\d+月\d+日（[日月火水木金土]）9:00の受付開始後に、担当者から順番にご連絡します。/);
+      assert.match(ja.texts.join('\n'), /現在は IT 窓口の受付時間外です。\d+月\d+日（[日月火水木金土]）9:00の受付開始後に、担当者から順番にご連絡します。返信はTeams のこのチャットに届きます。/);
       const en = new Employee(t.app, receiver, serviceUrl, 'a:holiday-en', { locale: 'en-US' });
-      const texts = await en.say('talk to a human');
-      assert.match(texts.join('\n'), /IT is closed right now\. Someone will answer after they open at 9:00 on (Sun|Mon|Tue|Wed|Thu|Fri|Sat) \d+\/\d+\./);
+      const texts = await en.say('talk to a human, the VPN is down');
+      assert.match(texts.join('\n'), /IT is closed right now\. Someone will answer after they open at 9:00 on (Sun|Mon|Tue|Wed|Thu|Fri|Sat) \d+\/\d+, and the answer will arrive in this Teams chat\./);
     } finally {
       await t.close();
       await receiver.stop();

@@ -8,7 +8,7 @@ async function escalate(t: TestApp, serviceUrl: string, conversationId: string, 
     channelId === 'msteams'
       ? { channelData: { tenant: { id: 'tenant-1' } }, conversation: { id: conversationId, conversationType: 'personal', tenantId: 'tenant-1' } }
       : {};
-  await employeeSays(t.app, { serviceUrl, conversationId, channelId, text: '担当者と話したいです', extra });
+  await employeeSays(t.app, { serviceUrl, conversationId, channelId, text: '担当者と話したいです。VPN が朝からつながりません', extra });
 }
 
 function ticketNumberIn(texts: string[]): string | undefined {
@@ -41,7 +41,7 @@ describe('handoff.initiate for contact-centre hubs (HANDOFF_EVENT_ENABLED)', () 
     assert.equal(attachments[0]?.name, 'Transcript');
     assert.equal(attachments[0]?.contentType, 'application/json');
     const said = (attachments[0]?.content?.activities ?? []).map((a) => a.text);
-    assert.ok(said.includes('担当者と話したいです'), `transcript holds the employee's words: ${JSON.stringify(said)}`);
+    assert.ok(said.includes('担当者と話したいです。VPN が朝からつながりません'), `transcript holds the employee's words: ${JSON.stringify(said)}`);
   });
 
   it('is never sent to Teams, though the ticket is opened there too', async () => {

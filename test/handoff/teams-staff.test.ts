@@ -73,7 +73,7 @@ async function post(t: TestApp, activity: Record<string, unknown>): Promise<void
 async function escalate(t: TestApp, receiver: ConnectorReceiver, serviceUrl: string, conversationId: string): Promise<number> {
   await post(t, employeeSays(serviceUrl, conversationId, 'VPN に ERROR_IPSEC_IKE_SA_REAPED が出て切れます'));
   await post(t, { ...employeeSays(serviceUrl, conversationId, ''), value: { kind: 'hd.choice', action: 'NOT_FIXED' } });
-  await post(t, employeeSays(serviceUrl, conversationId, '担当者と話したいです'));
+  await post(t, employeeSays(serviceUrl, conversationId, '担当者と話したいです。VPN が朝からつながりません'));
   const number = receiver.received.filter(to(conversationId)).map((r) => /HD-\d{6}/.exec(JSON.stringify(r.body))?.[0]).find(Boolean);
   assert.ok(number, 'the employee was told the ticket number');
   const id = ticketIdFromNumber(number);

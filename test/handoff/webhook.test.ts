@@ -237,7 +237,7 @@ test('ticket events from the running app reach the ITSM signed and in order, als
     data.cleanup();
   });
 
-  await employeeSays(running.app, { serviceUrl, conversationId: 'itsm-conv-1', channelId: 'emulator', text: '担当者と話したいです' });
+  await employeeSays(running.app, { serviceUrl, conversationId: 'itsm-conv-1', channelId: 'emulator', text: '担当者と話したいです。VPN が朝からつながりません' });
   await until(() => itsm.deliveries.some((d) => d.type === 'ticket.created'), 'ticket.created');
   const created = itsm.deliveries[0]!;
   const ticket = created.body.ticket as { id: number; number: string; status: string; transcript?: unknown[] };
