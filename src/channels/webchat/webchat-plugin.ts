@@ -8,6 +8,8 @@ import { applyCors } from '../directline/cors.js';
 import { anonymousUserId } from '../directline/directline-service.js';
 import { createRateLimiter } from '../directline/rate-limiter.js';
 import { negotiateLocale } from './negotiate-locale.js';
+import { resolveDirectLineSecret } from '../directline/directline-secret.js';
+import { createResumeKeys } from './resume-key.js';
 import { verifyUserAssertion } from './user-assertion.js';
 import { loadWebChatBundle } from './webchat-bundle.js';
 import { WEBCHAT_TEXT, renderWebChatPage, scriptJson } from './webchat-page.js';
@@ -32,6 +34,14 @@ async function webChat(app: FastifyInstance, { config }: { config: Config }): Pr
   const tokenLimiter = createRateLimiter(settings.tokensPerMinute, 60_000);
 
   applyCors(app, settings.allowedOrigins, '/api/webchat/token');
+  applyCors(app, settings.allowedOrigins, '/api/webchat/resume');
+  const resumeKeys = createResumeKeys(resolveDirectLineSecret(config.directline.secret, config.dataDir, app.log));
+
+  /** The newest open ticket of this user on Web Chat, as a Direct Line conversation id (the channel prefix stripped). */
+  const openTicketConversation = async (userId: string): Promise<string | undefined> => {
+    const open = await app.storage.tickets.openConversationOf(userId, WEBCHAT_CHANNEL_ID);
+    return open === undefined ? undefined : channelConversationId(open, WEBCHAT_CHANNEL_ID);
+  };
 
   // The chat page: our own scripts only (the bundle and page.js; the settings block is JSON, not script), inline
   // styles (Web Chat styles itself at run time), Direct Line on this server over HTTP and WebSocket, and framing
@@ -101,9 +111,7 @@ async function webChat(app: FastifyInstance, { config }: { config: Config }): Pr
       const user = await verifyUserAssertion(assertion, settings.userAssertionSecret);
       // A signed-in employee whose ticket is still open comes back to that conversation, in any tab, at any time:
       // IT's replies are in its history even if the tab that asked was closed long ago.
-      const open = await app.storage.tickets.openConversationOf(user.id, WEBCHAT_CHANNEL_ID);
-      const resume = open === undefined ? undefined : channelConversationId(open, WEBCHAT_CHANNEL_ID);
-      const issued = await app.directline.issueToken(user, resume);
+      const issued = await app.directline.issueToken(user, await openTicketConversation(user.id));
       return {
         conversationId: issued.conversationId,
         token: issued.token,
@@ -115,7 +123,30 @@ async function webChat(app: FastifyInstance, { config }: { config: Config }): Pr
     if (!settings.anonymous) throw new HdErrors.FORBIDDEN('anonymous chat is disabled; sign in through the intranet page');
     const userId = anonymousUserId();
     const issued = await app.directline.issueToken({ id: userId, name: '' });
-    return { conversationId: issued.conversationId, token: issued.token, expires_in: issued.expiresIn, userId };
+    // The page keeps this key beyond the tab's life; it opens the conversation again only while its ticket is open.
+    const resumeKey = await resumeKeys.issue({ conversationId: issued.conversationId, userId });
+    return { conversationId: issued.conversationId, token: issued.token, expires_in: issued.expiresIn, userId, resumeKey };
+  });
+
+  // An anonymous user who closed the tab comes back in the same browser: while the conversation's ticket is open, the
+  // key kept by the page buys a fresh token for it (IT's answer may come hours later); otherwise 404, start afresh.
+  app.post('/api/webchat/resume', async (request) => {
+    if (!tokenLimiter.take(request.ip)) throw new HdErrors.RATE_LIMITED();
+    const resumeKey = readString(request.body, 'resumeKey');
+    if (resumeKey === undefined || resumeKey === '' || resumeKey.length > 2048) throw new HdErrors.BAD_REQUEST('resumeKey is required');
+    const grant = await resumeKeys.verify(resumeKey);
+    if (!grant) throw new HdErrors.FORBIDDEN('the resume key is not valid');
+    const open = await openTicketConversation(grant.userId);
+    if (open !== grant.conversationId) throw new HdErrors.NOT_FOUND('no open ticket for this conversation');
+    const issued = await app.directline.issueToken({ id: grant.userId, name: '' }, grant.conversationId);
+    if (!issued.resumed) throw new HdErrors.NOT_FOUND('the conversation no longer exists');
+    return {
+      conversationId: issued.conversationId,
+      token: issued.token,
+      expires_in: issued.expiresIn,
+      userId: grant.userId,
+      resumeKey,
+    };
   });
 }
 

@@ -1,8 +1,11 @@
 // The full-page Web Chat: fetches a token, keeps the conversation in sessionStorage, and resumes it after a reload.
+// An anonymous conversation also keeps a resume key in localStorage: a closed tab, opened again in the same browser,
+// comes back to the conversation for as long as its ticket is open (the server checks), so IT's answer is not lost.
 (function () {
   'use strict';
   var settings = JSON.parse(document.getElementById('hd-settings').textContent);
   var STORAGE_KEY = 'helpdesk.webchat.v1';
+  var RESUME_KEY = 'helpdesk.webchat.resume.v1';
   var domain = location.origin + '/v3/directline';
   var status = document.getElementById('status');
 
@@ -32,6 +35,24 @@
     }
   }
 
+  function loadResume() {
+    try {
+      var saved = JSON.parse(localStorage.getItem(RESUME_KEY) || 'null');
+      return saved && typeof saved.conversationId === 'string' && typeof saved.resumeKey === 'string' ? saved : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function saveResume(record) {
+    try {
+      if (record) localStorage.setItem(RESUME_KEY, JSON.stringify(record));
+      else localStorage.removeItem(RESUME_KEY);
+    } catch (e) {
+      // No localStorage: a closed tab cannot come back, a reload still can (sessionStorage).
+    }
+  }
+
   function postJson(url, body, token) {
     var headers = { 'content-type': 'application/json' };
     if (token) headers.authorization = 'Bearer ' + token;
@@ -53,15 +74,33 @@
     );
   }
 
+  // A tab closed while a ticket was open: the kept key brings back that conversation (404 once the ticket is closed).
+  function reopen(record) {
+    return postJson('/api/webchat/resume', { resumeKey: record.resumeKey }).then(
+      function (answer) {
+        return { token: answer.token, conversationId: answer.conversationId, resume: true };
+      },
+      function () {
+        saveResume(null);
+        return null;
+      },
+    );
+  }
+
   function start() {
     if (hostToken) return Promise.resolve({ token: hostToken, conversationId: null, resume: false });
     return postJson('/api/webchat/token', userAssertion ? { userAssertion: userAssertion } : {}).then(function (answer) {
+      saveResume(answer.resumeKey ? { conversationId: answer.conversationId, resumeKey: answer.resumeKey } : null);
       return { token: answer.token, conversationId: answer.conversationId, resume: false };
     });
   }
 
   var saved = loadSession();
+  var kept = hostToken || userAssertion ? null : loadResume();
   (saved ? resume(saved) : Promise.resolve(null))
+    .then(function (resumed) {
+      return resumed || (kept ? reopen(kept) : null);
+    })
     .then(function (resumed) {
       return resumed || start();
     })
