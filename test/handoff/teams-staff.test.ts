@@ -73,7 +73,7 @@ async function post(t: TestApp, activity: Record<string, unknown>): Promise<void
 async function escalate(t: TestApp, receiver: ConnectorReceiver, serviceUrl: string, conversationId: string): Promise<number> {
   await post(t, employeeSays(serviceUrl, conversationId, 'VPN に ERROR_IPSEC_IKE_SA_REAPED が出て切れます'));
   await post(t, { ...employeeSays(serviceUrl, conversationId, ''), value: { kind: 'hd.choice', action: 'NOT_FIXED' } });
-  await post(t, employeeSays(serviceUrl, conversationId, '担当者と話したいです。VPN が朝からつながりません'));
+  await post(t, employeeSays(serviceUrl, conversationId, '担当者と話したいです'));
   const number = receiver.received.filter(to(conversationId)).map((r) => /HD-\d{6}/.exec(JSON.stringify(r.body))?.[0]).find(Boolean);
   assert.ok(number, 'the employee was told the ticket number');
   const id = ticketIdFromNumber(number);
@@ -117,6 +117,8 @@ describe('the IT staff channel in Teams', () => {
     assert.match(cardText, /Microsoft Teams/);
     assert.match(cardText, /ERROR_IPSEC_IKE_SA_REAPED が出て切れます/, 'the first words of the employee');
     assert.match(cardText, /❌ [^"]+","value":"解決しなかった"/, 'the check already tried, with its outcome');
+    assert.match(cardText, /IT の次の確認/, 'what only IT can check is listed as next steps for IT');
+    assert.match(cardText, /- IPsec rules\\n- Certificate settings\\n- Firewall security policy\\n- Check the logs/);
     assert.deepEqual(card?.actions?.map((a) => a.title), ['担当する', '解決済みにする']);
     const ref = await createStaffChannelStore(t.app.storage.database).cardForTicket(ticketId);
     assert.ok(ref, 'the card is remembered');

@@ -28,7 +28,7 @@ const LABELS = {
     status: { queued: '対応待ち', assigned: '対応中', resolved: '解決済み', cancelled: '取り消し' },
     outcome: { fixed: '解決した', not_fixed: '解決しなかった', skipped: 'スキップ', unsure: '不明', not_run: '未実施' },
     reason: {
-      checks_failed: 'ボットの確認手順をすべて試しましたが、解決しませんでした。',
+      checks_failed: '利用者がボットの案内した確認をすべて試しましたが、解決しませんでした。',
       user_request: '利用者が担当者との会話を希望しました。',
     },
     error: 'エラー',
@@ -42,6 +42,9 @@ const LABELS = {
     checks: '実施済みの確認',
     noChecks: '確認はまだ行われていません。',
     firstWords: '最初の相談',
+    description: '利用者による説明',
+    noDescription: '（説明なし）',
+    itSteps: 'IT の次の確認（管理者権限が必要なため利用者には案内していません）',
     take: '担当する',
     resolve: '解決済みにする',
     replyHint: 'このスレッドでボットを @メンション して返信すると、利用者に届きます。',
@@ -50,7 +53,7 @@ const LABELS = {
     status: { queued: 'Waiting', assigned: 'In progress', resolved: 'Resolved', cancelled: 'Cancelled' },
     outcome: { fixed: 'Fixed it', not_fixed: 'Did not fix it', skipped: 'Skipped', unsure: 'Not sure', not_run: 'Not run' },
     reason: {
-      checks_failed: 'The bot went through every check; none of them fixed the problem.',
+      checks_failed: 'The employee went through every check the bot gave them; none of them fixed the problem.',
       user_request: 'The employee asked to talk to someone from IT.',
     },
     error: 'Error',
@@ -64,6 +67,9 @@ const LABELS = {
     checks: 'Checks already done',
     noChecks: 'No checks were run yet.',
     firstWords: 'First message',
+    description: "The employee's description",
+    noDescription: '(no description)',
+    itSteps: 'Next steps for IT (they need admin rights, so the employee was not asked to do them)',
     take: 'Take',
     resolve: 'Resolve',
     replyHint: 'Reply in this thread and @mention the bot: your words reach the employee.',
@@ -133,7 +139,7 @@ export function buildTicketCard(input: TicketCardInput): Record<string, unknown>
     { title: l.opened, value: cardTime(ticket.createdAt) },
     { title: l.assignee, value: input.assignee?.name ?? l.nobody },
   ];
-  const first = firstUserWords(ticket);
+  const first = ticket.description ? undefined : firstUserWords(ticket);
   const body: Array<Record<string, unknown>> = [
     {
       type: 'ColumnSet',
@@ -157,7 +163,11 @@ export function buildTicketCard(input: TicketCardInput): Record<string, unknown>
     { type: 'TextBlock', text: l.reason[ticket.reason], wrap: true },
     { type: 'FactSet', facts },
   ];
-  if (first) {
+  if (ticket.description || !first) {
+    // Intake: the employee's one sentence, or that they gave none.
+    body.push({ type: 'TextBlock', text: l.description, weight: 'Bolder', spacing: 'Medium' });
+    body.push({ type: 'TextBlock', text: ticket.description ?? l.noDescription, wrap: true, isSubtle: !ticket.description });
+  } else {
     body.push({ type: 'TextBlock', text: l.firstWords, weight: 'Bolder', spacing: 'Medium' });
     body.push({ type: 'TextBlock', text: first, wrap: true, isSubtle: true });
   }
@@ -169,6 +179,11 @@ export function buildTicketCard(input: TicketCardInput): Record<string, unknown>
       type: 'FactSet',
       facts: ticket.checks.map((check) => ({ title: `${OUTCOME_MARK[check.outcome]} ${check.title}`, value: l.outcome[check.outcome] })),
     });
+  }
+  const itSteps = ticket.itSteps ?? [];
+  if (itSteps.length > 0) {
+    body.push({ type: 'TextBlock', text: l.itSteps, weight: 'Bolder', spacing: 'Medium', wrap: true });
+    body.push({ type: 'TextBlock', text: itSteps.map((step) => `- ${step.title}`).join('\n'), wrap: true });
   }
   if (open) body.push({ type: 'TextBlock', text: l.replyHint, wrap: true, isSubtle: true, size: 'Small', spacing: 'Medium' });
   const actions: Array<Record<string, unknown>> = [];
