@@ -7,7 +7,9 @@
  *   - every path through every runbook's machine (walked with xstate/graph) ends in `resolved` or `escalated`, every
  *     employee check is reached, no path asks an IT check;
  *   - audiences: every check says `employee` or `it`; a runbook has an employee check and an employee prevention tip;
- *   - symptom signals exist, and each symptom phrase of a runbook, in both languages, offers that runbook.
+ *   - symptom signals exist, and each symptom phrase of a runbook, in both languages, offers that runbook;
+ *   - the punctuation rules of content/STYLE.md: full-width ？！：（） in Japanese text (quoted Windows labels in 「」
+ *     keep their own spelling), half-width punctuation and no Japanese in English text — in runbooks and messages.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -212,6 +214,7 @@ export function checkContent(contentDir: string, deps: ContentCheckDeps): CheckR
       faults.push({ file, field: '/errors', problem: 'names no error and is no family fallback: nothing would reach it but symptom search' });
     }
     checkTexts(runbook, file, faults);
+    checkStyle(runbook, file, faults);
     checkAudiences(runbook, file, faults);
     Object.keys(runbook.signals).forEach((id) => {
       if (!isSignalId(id)) faults.push({ file, field: `/signals/${id}`, problem: `no signal "${id}" in src/understanding/signals.ts` });
@@ -234,6 +237,7 @@ export function checkContent(contentDir: string, deps: ContentCheckDeps): CheckR
   let messages: Messages | undefined;
   try {
     messages = loadContent(contentDir).messages;
+    checkStyle(messages, label('../messages.yaml'), faults);
   } catch (err) {
     faults.push({ file: 'content', field: '/', problem: err instanceof Error ? err.message : String(err) });
   }
@@ -245,6 +249,28 @@ export function checkContent(contentDir: string, deps: ContentCheckDeps): CheckR
     it: runbook.checks.filter((c) => c.audience === 'it').length,
   }));
   return { faults, runbooks: valid.length, audiences, states };
+}
+
+/** Half-width ? ! ( ) and a colon that is not part of a time or an address, in Japanese text outside 「quotes」. */
+const JA_HALF_WIDTH = /[?!()]|(?<![0-9A-Za-z]):(?![0-9/])/;
+/** Full-width punctuation or Japanese script in English text. */
+const EN_FULL_WIDTH = /[（）？！：、。「」]|[\u3040-\u30ff\u3400-\u9fff]/;
+
+/** STYLE.md's punctuation rules for every ja/en pair in a content file. */
+export function checkStyle(data: unknown, file: string, faults: Fault[]): void {
+  const pairs: Array<[string, Localized]> = [];
+  localizedFields(data, '', pairs);
+  for (const [field, text] of pairs) {
+    const ja = text.ja.replace(/「[^」]*」/g, '「」');
+    const half = JA_HALF_WIDTH.exec(ja);
+    if (half) faults.push({ file, field: `${field}/ja`, problem: `half-width "${half[0]}" in Japanese text: write ${fullWidth(half[0])} (content/STYLE.md)` });
+    const full = EN_FULL_WIDTH.exec(text.en);
+    if (full) faults.push({ file, field: `${field}/en`, problem: `"${full[0]}" in English text: use half-width punctuation and English words (content/STYLE.md)` });
+  }
+}
+
+function fullWidth(char: string): string {
+  return { '?': '？', '!': '！', '(': '（', ')': '）', ':': '：' }[char] ?? char;
 }
 
 /** Employees are walked only through their own checks: a runbook needs at least one, and a tip they can follow. */

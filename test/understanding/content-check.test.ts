@@ -18,6 +18,33 @@ describe('npm run content:check', () => {
     assert.deepEqual(report.faults, []);
     assert.ok(report.runbooks >= 8);
     assert.ok(report.states > report.runbooks);
+    // Audiences: the seed's runbook walks the employee through 4 checks and leaves 4 to IT.
+    assert.deepEqual(report.audiences.find((a) => a.id === 'ipsec-ike-sa-reaped'), { id: 'ipsec-ike-sa-reaped', employee: 4, it: 4 });
+  });
+
+  it('keeps employees away from IT checks and holds the texts to the style guide', () => {
+    const styled = mkdtempSync(join(tmpdir(), 'content-style-'));
+    try {
+      cpSync(join(root, 'content'), styled, { recursive: true });
+      const file = join(styled, 'runbooks', 'vpn-general.yaml');
+      writeFileSync(
+        file,
+        readFileSync(file, 'utf8')
+          .replace(/audience: employee/g, 'audience: it')
+          .replace('plainTitle:\n  ja: VPN がつながらない・不安定', 'plainTitle:\n  ja: VPN がつながらない?')
+          .replace('signals: {', 'signals: {noSuchSignal: 1, '),
+      );
+      const messages = join(styled, 'messages.yaml');
+      writeFileSync(messages, readFileSync(messages, 'utf8').replace('  en: Was this helpful?', '  en: Was this helpful？'));
+      const faults = checkContent(styled).faults.map((f) => `${f.file.replace(/^.*content-style-[^/]+\//, '')}: ${f.field}: ${f.problem}`);
+      const has = (pattern: RegExp) => assert.ok(faults.some((f) => pattern.test(f)), `${pattern}\n${faults.join('\n')}`);
+      has(/vpn-general\.yaml: \/checks: no check with audience: employee/);
+      has(/vpn-general\.yaml: \/plainTitle\/ja: half-width "\?"/);
+      has(/vpn-general\.yaml: \/signals\/noSuchSignal/);
+      has(/messages\.yaml: \/askHelpful\/en: "？" in English text/);
+    } finally {
+      rmSync(styled, { recursive: true, force: true });
+    }
   });
 
   it('names the file and field of each fault and exits non-zero', () => {
