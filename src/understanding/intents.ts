@@ -35,11 +35,11 @@ const SMALL_TALK: ReadonlyArray<readonly [SmallTalk, RegExp]> = [
   ['evening', /こんばんは|good\s+evening/i],
   ['otsukare', /お?疲れ(さま|様)(です|でございます)?|おつかれ(さま|様)?(です)?|おつ(です)?/i],
   ['bye', /さようなら|さよなら|失礼(します|いたします|しました)|またね|また(よろしく|お願い)|以上です|good\s*bye|bye(\s+bye)?|see\s+(you|ya)(\s+later)?|have\s+a\s+(good|nice)\s+(day|one)|that'?s\s+all/i],
-  ['hello', /こんにちは|こんちは|こんにちわ|コンニチ[ハワ]|はじめまして|初めまして|もしもし|どうも(こんにちは)?|やあ|hello|hi+|hey|hiya|good\s+(afternoon|day)|greetings|yo/i],
+  ['hello', /よろしくお願い(します|いたします|致します|申し上げます)|こんにちは|こんちは|こんにちわ|コンニチ[ハワ]|お世話になっております|お世話になります|お疲れ様でございます|はじめまして|初めまして|もしもし|どうも(こんにちは)?|やあ|hello|hi+|hey|hiya|good\s+(afternoon|day)|greetings|yo/i],
 ];
 
 /** Words that may stand beside a greeting without adding a request. */
-const GREETING_FILLER = /よろしく(お願い(します|いたします|致します))?|ボット(さん)?|bot|there|team|everyone|it|helpdesk|ヘルプデスク(さん)?|さん|様|です|ございます|[。．.!！?？、,〜~…\s]/gi;
+const GREETING_FILLER = /よろしく(お願い(します|いたします|致します|申し上げます))?|ボット(さん)?|bot|there|team|everyone|it|helpdesk|ヘルプデスク(さん)?|さん|様|です|ございます|[。．.!！?？、,〜~…\s]/gi;
 
 /** A message that is only a greeting or a goodbye, and which one; undefined when it also says something else. */
 export function smallTalkOf(text: string): SmallTalk | undefined {
@@ -84,7 +84,7 @@ const PATTERNS: ReadonlyArray<readonly [Intent, RegExp]> = [
   ],
   [
     'fixed',
-    /解決した|解決しました|解決です|解決できました|直った(?!り)|直りました|なおった(?!り)|なおりました|つながった(?!り)|つながりました|繋がった(?!り)|繋がりました|接続できた(?!り)|接続できました|できました|うまくいった|うまくいきました|大丈夫です|大丈夫でした|問題なく|^はい|^ok|^おk|オッケー|いけました|治りました|治った|\b(fixed|solved|resolved)\b|\bit\s+works\b|\bthat\s+worked\b|\bworks\s+now\b|\bworking\s+now\b|\bworked\b|\bconnected\b|\ball\s+good\b|^(yes|yep|yeah|yup|ok|okay)\b/i,
+    /解決した|解決しました|解決です|解決できました|直った(?!り)|直りました|なおった(?!り)|なおりました|つながった(?!り|と思|ら|けど|のに|ものの)|つながりました(?!が)|繋がった(?!り|と思|ら|けど|のに|ものの)|繋がりました|接続できた(?!り)|接続できました|できました|うまくいった|うまくいきました|大丈夫です|大丈夫でした|問題なく|^はい|^ok|^おk|オッケー|いけました|治りました|治った|\b(fixed|solved|resolved)\b|\bit\s+works\b|\bthat\s+worked\b|\bworks\s+now\b|\bworking\s+now\b|\bworked\b|\bconnected\b|\ball\s+good\b|^(yes|yep|yeah|yup|ok|okay)\b/i,
   ],
   ['unsure', /わからな|分からな|判らな|わかりません|分かりません|不明|よくわか|自信がな|どうだろう|微妙|たぶん|多分|\bnot\s+sure\b|\bunsure\b|\bno\s+idea\b|\bdon'?t\s+know\b|\bdunno\b|\bmaybe\b|\bidk\b|\bnot\s+certain\b/i],
   ['skip', /スキップ|飛ばし|とばし|次へ|次に進|\bskip\b|\bnext\s+(step|one|check)\b/i],

@@ -1,5 +1,6 @@
 import type { OutOfScopeTopic } from '../../dialogs/types.js';
 import { normaliseText } from './normalise-text.js';
+import { inVpnWorld, signalsOf } from './signals.js';
 
 /**
  * The common IT topics this bot does not handle (it handles VPN and Windows connection errors). Checked in this
@@ -37,5 +38,8 @@ const VPN_WORLD =
 export function outOfScopeTopic(text: string): OutOfScopeTopic | undefined {
   const folded = normaliseText(text).toLowerCase();
   if (VPN_WORLD.test(folded)) return undefined;
-  return TOPICS.find(([, pattern]) => pattern.test(folded))?.[0];
+  const topic = TOPICS.find(([, pattern]) => pattern.test(folded))?.[0];
+  // "在宅で共有フォルダに入れない": reaching company resources from outside is the VPN's job, not an access request.
+  if ((topic === 'access' || topic === 'account') && inVpnWorld(signalsOf(text))) return undefined;
+  return topic;
 }

@@ -78,8 +78,13 @@ export function createRunbookIndex(runbooks: ReadonlyMap<string, Runbook>, catal
         .sort((a, b) => b.score - a.score);
       const hits = scored.slice(0, MAX_HITS);
       const [first, second] = hits;
+      // A family's generic runbook is never started on a description alone: it is the guess of last resort.
+      const specific = first !== undefined && (runbooks.get(first.runbookId)?.errors.length ?? 0) > 0;
       const confident =
-        first !== undefined && first.score >= CONFIDENT_SCORE && (second === undefined || first.score >= second.score * CONFIDENT_LEAD);
+        first !== undefined &&
+        specific &&
+        first.score >= CONFIDENT_SCORE &&
+        (second === undefined || first.score >= second.score * CONFIDENT_LEAD);
       return { hits, confident, signals };
     },
   };

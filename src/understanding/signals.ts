@@ -12,13 +12,13 @@ export const SIGNALS = {
   /** The VPN itself, by name or by the products and protocols people know. */
   vpn: /vpn|ブイピーエヌ|ぶいぴーえぬ|リモートアクセス|remote\s*access|リモート\s*接続|remote\s+connection|リモート\s*サーバ|remote\s+server|globalprotect|anyconnect|forticlient|pulse\s*secure|sstp|pptp|トンネル|tunnel/,
   /** Reaching the company network from outside: what the VPN is for, even when the word is missing. */
-  company: /社内(ネットワーク|網|システム|サーバ|lan|のネット|につなが|に(入|はい)れ|に接続|にアクセス)|会社(のネットワーク|につなが|に接続|のシステム)|イントラ|intranet|company\s+(network|system|server)|corporate\s+network|office\s+network|work\s+network|internal\s+(site|system|network)/,
+  company: /社内(ネットワーク|網|システム|サーバ|サイト|ポータル|lan|のネット|のサイト|のページ|のシステム|のサーバ|のファイル|につなが|に(入|はい)れ|に接続|にアクセス)|会社(のネットワーク|につなが|に接続|のシステム)|イントラ|intranet|company\s+(network|system|server)|corporate\s+network|office\s+network|work\s+network|internal\s+(site|system|network)/,
   /** It was working and then stopped: drops, disconnects. */
   drops: /(?<!期限が?|電池が|バッテリーが)切れ|切断|落ち|途切れ|おちる|きれる|disconnect|drop|cut\s*off|cuts?\s+out|kicked\s+(off|out)|loses?\s+(the\s+)?connection|lost\s+(the\s+)?connection/,
   /** It never gets through. */
-  cannotConnect: /つなが(らな|らん|んな|りませ|れな)|繋が(らな|らん|んな|りませ|れな)|ができな|ができませ|できなくな|接続でき(な|ませ)|つなげ(な|られ)|接続に失敗|接続失敗|(入|はい)れ(な|ませ)|アクセスでき(な|ませ)|can'?t\s+(con+ec+t|get\s+(in|on|connected)|reach|access)|cannot\s+(con+ec+t|reach|access)|can\s+not\s+con+ec+t|won'?t\s+con+ec+t|unable\s+to\s+(con+ec+t|reach)|(doesn'?t|does\s+not|didn'?t|not)\s+con+ec+t|fails?\s+to\s+con+ec+t|connection\s+(fail|attempt)|not\s+con+ec+ting/,
+  cannotConnect: /見れな|見られな|開けな|開かな|表示されな|つなが(らな|らん|んな|りませ|れな)|繋が(らな|らん|んな|りませ|れな)|ができな|ができませ|できなくな|接続でき(な|ませ)|つなげ(な|られ)|接続に失敗|接続失敗|(入|はい)れ(な|ませ)|アクセスでき(な|ませ)|can'?t\s+(con+ec+t|get\s+(in|on|connected)|reach|access)|cannot\s+(con+ec+t|reach|access)|can\s+not\s+con+ec+t|won'?t\s+con+ec+t|unable\s+to\s+(con+ec+t|reach)|(doesn'?t|does\s+not|didn'?t|not)\s+con+ec+t|fails?\s+to\s+con+ec+t|connection\s+(fail|attempt)|not\s+con+ec+ting/,
   /** The wait ends in failure. */
-  timeout: /タイムアウト|時間切れ|時間がかか|時間かか|ずっと(接続中|待|ぐるぐる)|待っても|しばらく待|待った(あと|後)|待たされ|接続中のまま|time[ds]?\s*out|timeout|takes\s+(forever|ages|too\s+long)|forever|stuck\s+(on\s+)?connecting/,
+  timeout: /タイムアウト|時間切れ|時間がかか|時間かか|ずっと(接続中|待|ぐるぐる)|待っても|しばらく待|待った(あと|後)|待たされ|接続中のまま|time[ds]?\s*out|timing\s*out|timeout|takes\s+(forever|ages|too\s+long)|forever|stuck\s+(on\s+)?connecting/,
   /** The other side does not answer. */
   noResponse: /応答(が)?(な|あり|しな|しま)|応答がない|応答して(い)?(な|ませ)|反応(が)?(な|しな)|not\s+respond|no\s+response|unresponsive|doesn'?t\s+respond|isn'?t\s+responding/,
   /** A user name, password or sign-in is refused. */
@@ -44,6 +44,8 @@ export const SIGNALS = {
   recurring: /毎回|何度も|たびに|度に|ごとに|毎時|しばらくすると|しばらくして|数分で|何分か|一定時間|時間おき|定期的|頻繁|よく|every\s+(time|hour|few|\d+)|hourly|after\s+a\s+(while|few)|keeps?|periodic|often|repeatedly|constantly|again\s+and\s+again/,
   /** A password was changed lately. */
   passwordChanged: /パスワード(を)?(変|更新)|パスワード変更|chang(e|ed|ing)\s+(my\s+|the\s+)?password|password\s+(change|reset|update)|new\s+password/,
+  /** An error shows, with no code given. */
+  errorShown: /エラー(が|に)?(出|で|表示|なる|になり)|エラーメッセージ|error\s+(message|pops|comes|shows|appears)|(get|got|getting|see|seeing)\s+an?\s+error|an\s+error\s+(appears|occurs)/,
   /** General unease with the VPN, no details. */
   unstable: /不安定|調子が(悪|わる|おかし)|おかしい|変です|使えな|動かな|壊れ|遅い|重い|unstable|flaky|not\s+working|doesn'?t\s+work|isn'?t\s+working|broken|acting\s+up|weird|slow|problem|issue|trouble|\bdown\b|落ちてる|止まってる/,
 } as const satisfies Record<string, RegExp>;
