@@ -68,7 +68,7 @@ describe('npm start (the compiled server)', () => {
     const body: unknown = await res.json();
     const text = JSON.stringify(body);
     assert.match(text, /ERROR_IPSEC_IKE_SA_REAPED（13808 \/ 0x000035F0）/);
-    assert.match(text, /確認 1\/8/);
+    assert.match(text, /確認 1\/4/);
   });
 
   for (const [page, type] of [
