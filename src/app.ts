@@ -66,8 +66,8 @@ async function helpdeskApp(app: FastifyInstance, { config }: AppOptions): Promis
   await app.register(proactive, { appId: config.botFramework.MicrosoftAppId ?? '' });
   await app.register(webChat, { config });
   await app.register(handoff);
-  await app.register(agentApi, { agents: config.agentTokens });
-  await app.register(agentConsole);
+  await app.register(agentApi, { agents: config.agentTokens, staffAgents: [...config.staffTeams.agents.values()], contentDir: config.contentDir });
+  await app.register(agentConsole, { contentDir: config.contentDir });
   // Deflection analytics, the admin dashboard (/admin, /api/admin) and the content reload button (issue 13).
   await app.register(analytics, { config });
   await app.register(adminApi, { admins: config.analytics.adminTokens });

@@ -26,6 +26,28 @@ export function readConversationReference(value: unknown): Partial<ConversationR
   return value as Partial<ConversationReference>;
 }
 
+/** An IT staff member speaking in person: Web Chat shows their words under their name and initials. */
+export interface AgentVoice {
+  id: string;
+  name: string;
+  text: string;
+}
+
+/** "Alice Smith" → "AS", "alice" → "AL", "山田 太郎" → "山太" (Web Chat draws them in the avatar circle). */
+export function initialsOf(name: string): string {
+  const parts = name.trim().split(/\s+/).filter(Boolean);
+  const first = (part: string | undefined, count: number) => [...(part ?? '')].slice(0, count).join('');
+  return (parts.length >= 2 ? first(parts[0], 1) + first(parts[1], 1) : first(parts[0] ?? '?', 2)).toUpperCase();
+}
+
+/**
+ * An agent writes plain text; Web Chat renders Markdown. Markup characters become entities, so "<b>" or a line
+ * starting with "<script>" shows as typed instead of being dropped by Web Chat's sanitiser.
+ */
+function asMarkdownText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 export interface ProactiveDeliveryDeps {
   cloud: HelpdeskAdapter;
   appId: string;
@@ -41,11 +63,19 @@ export interface ProactiveDeliveryDeps {
  */
 export function createProactiveDelivery(deps: ProactiveDeliveryDeps) {
   return {
-    async send(result: StaffTurnResult): Promise<void> {
+    /**
+     * With `voice`, what is said is an agent's own words: Web Chat gets them without the "alice（IT 担当）:" prefix and
+     * with `channelData.helpdesk.agent` (name, initials) for the page to draw; Teams, which always shows the bot, keeps
+     * the prefixed text.
+     */
+    async send(result: StaffTurnResult, voice?: AgentVoice): Promise<void> {
       if (result.outputs.length === 0) return;
       const webChatId = channelConversationId(result.conversationId, WEBCHAT_CHANNEL_ID);
       if (webChatId !== undefined && (await deps.directLine.hasConversation(webChatId))) {
-        const activities = renderOutputs(result.outputs, result.locale, WEBCHAT_CHANNEL_ID);
+        const outputs = voice ? result.outputs.map((o) => (o.type === 'say' ? { ...o, text: asMarkdownText(voice.text) } : o)) : result.outputs;
+        const activities = renderOutputs(outputs, result.locale, WEBCHAT_CHANNEL_ID).map((activity) =>
+          voice ? { ...activity, channelData: { helpdesk: { speaker: 'agent', agent: { name: voice.name, initials: initialsOf(voice.name) } } } } : activity,
+        );
         await deps.directLine.adapter.continueConversation(
           { channelId: WEBCHAT_CHANNEL_ID, conversation: { id: webChatId, isGroup: false, conversationType: 'personal', name: '' } },
           async (context) => {

@@ -1,6 +1,7 @@
 import { ActivityTypes, TurnContext, type Activity } from 'botbuilder';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { StaffTeamsConfig } from '../config.js';
+import type { StaffCardText } from '../content/staff-content.js';
 import type { Agent, HandoffService } from '../handoff/handoff-service.js';
 import { channelOf } from '../handoff/notifiers/staff-channel-store.js';
 import type { TeamsStaffNotifier } from '../handoff/notifiers/teams-staff-notifier.js';
@@ -38,6 +39,8 @@ function isConflict(err: unknown): boolean {
 
 export interface TeamsStaffHandlerDeps {
   config: StaffTeamsConfig;
+  /** The notes' words in STAFF_TEAMS_LOCALE (content/staff-card.yaml). */
+  text: StaffCardText;
   notifier: TeamsStaffNotifier;
   handoff: HandoffService;
   logger: Logger;
@@ -71,16 +74,16 @@ export function createTeamsStaffHandler(deps: TeamsStaffHandlerDeps): TurnExtens
   async function mayAct(context: TurnContext, ticketId: number, agent: Agent, take: boolean): Promise<boolean> {
     const view = await handoff.get(ticketId);
     if (!view) {
-      await note(context, staffNote(config.locale, { kind: 'no-ticket' }));
+      await note(context, staffNote(deps.text, { kind: 'no-ticket' }));
       return false;
     }
     const { ticket, assignee } = view;
     if (ticket.status === 'resolved' || ticket.status === 'cancelled') {
-      await note(context, staffNote(config.locale, { kind: 'closed', ticket: ticket.number }));
+      await note(context, staffNote(deps.text, { kind: 'closed', ticket: ticket.number }));
       return false;
     }
     if (ticket.status === 'assigned' && assignee && assignee.id !== agent.id) {
-      await note(context, staffNote(config.locale, { kind: 'taken-by-other', ticket: ticket.number, name: assignee.name }));
+      await note(context, staffNote(deps.text, { kind: 'taken-by-other', ticket: ticket.number, name: assignee.name }));
       return false;
     }
     if (take && ticket.status === 'queued') await handoff.claim(ticketId, agent);
@@ -100,7 +103,7 @@ export function createTeamsStaffHandler(deps: TeamsStaffHandlerDeps): TurnExtens
   async function onReply(context: TurnContext, text: string, agent: Agent): Promise<void> {
     const card = await notifier.cardForConversation(context.activity.conversation.id);
     if (!card) {
-      await note(context, staffNote(config.locale, { kind: 'no-ticket' }));
+      await note(context, staffNote(deps.text, { kind: 'no-ticket' }));
       return;
     }
     if (!(await mayAct(context, card.ticketId, agent, true))) return;
@@ -119,7 +122,7 @@ export function createTeamsStaffHandler(deps: TeamsStaffHandlerDeps): TurnExtens
     } catch (err) {
       if (!isConflict(err)) {
         log.error({ err, agent: agent.id }, 'staff channel activity failed');
-        await note(context, staffNote(config.locale, { kind: 'failed' }));
+        await note(context, staffNote(deps.text, { kind: 'failed' }));
         return;
       }
       // Someone else was faster (or the employee cancelled): say who has it now, and redraw the card.
@@ -127,11 +130,11 @@ export function createTeamsStaffHandler(deps: TeamsStaffHandlerDeps): TurnExtens
       const ticketId = readStaffAction(activity.value)?.ticketId ?? (await notifier.cardForConversation(activity.conversation.id))?.ticketId;
       const view = ticketId ? await handoff.get(ticketId) : undefined;
       if (view?.assignee && view.ticket.status === 'assigned') {
-        await note(context, staffNote(config.locale, { kind: 'taken-by-other', ticket: view.ticket.number, name: view.assignee.name }));
+        await note(context, staffNote(deps.text, { kind: 'taken-by-other', ticket: view.ticket.number, name: view.assignee.name }));
       } else if (view) {
-        await note(context, staffNote(config.locale, { kind: 'closed', ticket: view.ticket.number }));
+        await note(context, staffNote(deps.text, { kind: 'closed', ticket: view.ticket.number }));
       } else {
-        await note(context, staffNote(config.locale, { kind: 'failed' }));
+        await note(context, staffNote(deps.text, { kind: 'failed' }));
       }
       if (ticketId) await notifier.refresh(ticketId);
     }

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
+import { loadStaffContent } from '../content/staff-content.js';
 import { createStaffChannelStore } from '../handoff/notifiers/staff-channel-store.js';
 import { createTeamsStaffNotifier, type TeamsStaffNotifier } from '../handoff/notifiers/teams-staff-notifier.js';
 import { createTeamsStaffChannel } from './teams-staff-channel.js';
@@ -20,17 +21,19 @@ export default fp<{ config: Config }>(
   async (app, { config }) => {
     const { adapter, logic } = app.bot;
     const { content } = app.conversation;
+    const text = loadStaffContent(config.contentDir).staffCard[config.staffTeams.locale];
     const notifier = createTeamsStaffNotifier({
       config: config.staffTeams,
       store: createStaffChannelStore(app.storage.database),
       port: createTeamsStaffChannel(adapter, config.botFramework.MicrosoftAppId ?? ''),
       handoff: app.handoff,
       runbooks: content.runbooks,
+      text,
       logger: app.log,
     });
     app.decorate('teamsStaff', notifier);
     const unsubscribe = notifier.subscribe();
-    const removeHandler = logic.use(createTeamsStaffHandler({ config: config.staffTeams, notifier, handoff: app.handoff, logger: app.log }));
+    const removeHandler = logic.use(createTeamsStaffHandler({ config: config.staffTeams, text, notifier, handoff: app.handoff, logger: app.log }));
     if (config.staffTeams.channelId) app.log.info({ channelId: config.staffTeams.channelId }, 'Teams staff channel configured');
     app.addHook('onClose', async () => {
       unsubscribe();

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { loadStaffContent } from '../content/staff-content.js';
 import { HdErrors } from '../errors.js';
 import { ErrorRefSchema, PersonSchema, TicketSchema, TicketStatusSchema } from '../storage/ticket-store.js';
 import { findAgent, type AgentCredential } from './agent-tokens.js';
@@ -26,6 +27,11 @@ const Summary = Type.Object({
   createdAt: Type.String(),
   updatedAt: Type.String(),
   waitingSeconds: Type.Union([Type.Integer(), Type.Null()], { description: 'Time in the queue so far (queued tickets only)' }),
+  guestNumber: Type.Union([Type.String(), Type.Null()], {
+    description: 'For a user without a name (anonymous Web Chat): a short number that stays the same for that user, shown as "ゲスト（Web）#1234"',
+  }),
+  queuedAt: Type.String(),
+  assignedAt: Type.Union([Type.String(), Type.Null()]),
 });
 const Event = Type.Object({
   type: Type.String(),
@@ -38,6 +44,12 @@ const Event = Type.Object({
 const Message = Type.Object({ role: Type.String(), author: Type.String(), text: Type.String(), at: Type.String() });
 const View = Type.Object({
   ticket: Type.Ref('Ticket'),
+  guestNumber: Summary.properties.guestNumber,
+  description: Type.Union([Type.String(), Type.Null()], { description: "The employee's own words about the problem" }),
+  nextSteps: Type.Array(Type.Object({ title: Type.String(), instruction: Type.String() }), {
+    description: 'What IT does next, from the runbook (checks only IT can do), in the ticket language',
+  }),
+  topic: Type.Union([Type.String(), Type.Null()], { description: "The runbook's title in the ticket language" }),
   assignee: Person,
   events: Type.Array(Event),
   messages: Type.Array(Message, { description: 'The whole conversation: employee, bot and agent' }),
@@ -49,9 +61,20 @@ const View = Type.Object({
 });
 const ErrorBody = Type.Object({ statusCode: Type.Integer(), code: Type.String(), error: Type.String(), message: Type.String() });
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 999_999_999 }) });
-const ListQuery = Type.Object({ status: Type.Optional(Status) });
+const ListQuery = Type.Object({
+  status: Type.Optional(Status),
+  q: Type.Optional(Type.String({ maxLength: 200, description: 'Ticket number (HD-000042 or 42), user name, or error name / code / hex' })),
+});
 const MessageBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: MAX_AGENT_MESSAGE }) });
 const ResolveBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: MAX_AGENT_MESSAGE })) });
+const NoteBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: MAX_AGENT_MESSAGE }) });
+const TransferBody = Type.Object({ to: Type.String({ minLength: 1, maxLength: 200, description: 'The agent who takes over (an id from /api/agent/agents)' }) });
+const AgentRef = Type.Object({ id: Type.String(), name: Type.String() });
+const CannedReplyBody = Type.Object({
+  id: Type.String(),
+  title: Type.Object({ ja: Type.String(), en: Type.String() }),
+  text: Type.Object({ ja: Type.String(), en: Type.String() }),
+});
 
 const security = [{ agentToken: [] }];
 const errors = {
@@ -80,8 +103,17 @@ export function authenticateAgent(agents: readonly AgentCredential[], request: F
  * The agent API under /api/agent (bearer tokens from AGENT_TOKENS), documented with OpenAPI at /docs,
  * and the live event stream the console listens to.
  */
-export async function agentApi(app: FastifyInstance, opts: { agents: readonly AgentCredential[] }): Promise<void> {
+export async function agentApi(
+  app: FastifyInstance,
+  opts: { agents: readonly AgentCredential[]; staffAgents: readonly string[]; contentDir: string },
+): Promise<void> {
   const { agents } = opts;
+  const staffContent = loadStaffContent(opts.contentDir);
+  /** One person is one agent: console token names and the names STAFF_TEAMS_AGENTS maps Teams users to. */
+  const roster = (): Array<{ id: string; name: string }> => {
+    const names = new Set([...agents.map((a) => a.name), ...opts.staffAgents]);
+    return [...names].sort((a, b) => a.localeCompare(b)).map((name) => ({ id: name, name }));
+  };
   if (agents.length === 0) app.log.warn('AGENT_TOKENS is empty: nobody can sign in to the agent console (npm run agent:token -- <name>)');
 
   await app.register(swagger, {
@@ -129,13 +161,15 @@ export async function agentApi(app: FastifyInstance, opts: { agents: readonly Ag
       {
         schema: {
           summary: 'The queue and recent tickets',
-          description: 'Queued tickets first (longest waiting first), then assigned ones, then closed ones, newest first.',
+          description:
+            'Queued tickets first (longest waiting first), then assigned ones, then closed ones, newest first. ' +
+            'With `q`, only the tickets whose number, user or error matches.',
           tags: ['tickets'],
           querystring: ListQuery,
           response: { 200: Type.Object({ tickets: Type.Array(Summary) }), 401: errors[401] },
         },
       },
-      async (request) => ({ tickets: await app.handoff.list(request.query.status) }),
+      async (request) => ({ tickets: await app.handoff.list(request.query.status, request.query.q) }),
     );
 
     api.get<{ Params: Static<typeof IdParams> }>(
@@ -213,6 +247,75 @@ export async function agentApi(app: FastifyInstance, opts: { agents: readonly Ag
       async (request) => ({ ticket: await app.handoff.release(request.params.id, agentOf(request)) }),
     );
 
+    api.post<{ Params: Static<typeof IdParams>; Body: Static<typeof NoteBody> }>(
+      '/api/agent/tickets/:id/notes',
+      {
+        schema: {
+          summary: 'Add an internal note: IT staff see it in the history; the employee never does',
+          tags: ['tickets'],
+          params: IdParams,
+          body: NoteBody,
+          response: { 201: Type.Object({ event: Event }), 401: errors[401], 404: errors[404] },
+        },
+      },
+      async (request, reply) => reply.code(201).send({ event: await app.handoff.addNote(request.params.id, agentOf(request), request.body.text) }),
+    );
+
+    api.post<{ Params: Static<typeof IdParams>; Body: Static<typeof TransferBody> }>(
+      '/api/agent/tickets/:id/transfer',
+      {
+        schema: {
+          summary: 'Hand your ticket to another agent (or assign a queued one); the employee is told who joined',
+          tags: ['tickets'],
+          params: IdParams,
+          body: TransferBody,
+          response: { 200: Type.Object({ ticket: Type.Ref('Ticket') }), 400: { ...ErrorBody, description: 'No such agent, or yourself' }, 401: errors[401], 404: errors[404], 409: conflict },
+        },
+      },
+      async (request) => {
+        const to = roster().find((a) => a.id === request.body.to);
+        if (!to) throw new HdErrors.BAD_REQUEST(`there is no agent "${request.body.to}"`);
+        return { ticket: await app.handoff.transfer(request.params.id, agentOf(request), { ...to, via: 'console' }) };
+      },
+    );
+
+    api.post<{ Params: Static<typeof IdParams> }>(
+      '/api/agent/tickets/:id/reopen',
+      {
+        schema: {
+          summary: 'Reopen a resolved or cancelled ticket; it is assigned to you',
+          tags: ['tickets'],
+          params: IdParams,
+          response: { 200: Type.Object({ ticket: Type.Ref('Ticket') }), 401: errors[401], 404: errors[404], 409: conflict },
+        },
+      },
+      async (request) => ({ ticket: await app.handoff.reopen(request.params.id, agentOf(request)) }),
+    );
+
+    api.get(
+      '/api/agent/agents',
+      {
+        schema: {
+          summary: 'Every IT staff member who can take tickets (console tokens and Teams staff), for transfers',
+          tags: ['agent'],
+          response: { 200: Type.Object({ agents: Type.Array(AgentRef) }), 401: errors[401] },
+        },
+      },
+      async () => ({ agents: roster() }),
+    );
+
+    api.get(
+      '/api/agent/canned-replies',
+      {
+        schema: {
+          summary: 'Canned replies (content/canned-replies.yaml), both languages, with {user} {ticket} {agent} {error} placeholders',
+          tags: ['agent'],
+          response: { 200: Type.Object({ replies: Type.Array(CannedReplyBody) }), 401: errors[401] },
+        },
+      },
+      async () => ({ replies: staffContent.cannedReplies }),
+    );
+
     api.get(
       '/api/agent/whoami',
       {
@@ -255,7 +358,7 @@ export async function agentApi(app: FastifyInstance, opts: { agents: readonly Ag
         raw.write(`retry: 2000\nevent: ready\ndata: ${JSON.stringify({ agent: agentOf(request).name })}\n\n`);
         streams.add(reply);
         const send = (event: TicketEvent, ticket: TicketRow) => {
-          raw.write(`event: ticket\ndata: ${JSON.stringify({ event, ticket: summarise(ticket, Date.now()) })}\n\n`);
+          raw.write(`event: ticket\ndata: ${JSON.stringify({ event, ticket: summarise(ticket, Date.now(), app.conversation.content.runbooks) })}\n\n`);
         };
         const unsubscribe = app.handoff.onEvent(send);
         const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 20_000);

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { scriptJson } from '../channels/webchat/webchat-page.js';
+import { loadStaffContent } from '../content/staff-content.js';
 
 const FILES = {
   html: readFileSync(new URL('./console/agent.html', import.meta.url), 'utf8'),
@@ -10,8 +12,13 @@ const FILES = {
 /** Only our own script and style; nothing inline, nothing from elsewhere, no framing. */
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/** GET /agent: the IT staff console (plain HTML and one script, served by us; signs in with the agent token). */
-export async function agentConsole(app: FastifyInstance): Promise<void> {
+/**
+ * GET /agent: the IT staff console (plain HTML and one script, served by us; signs in with the agent token). Its
+ * words (content/console.yaml, both languages) travel inside the page as a JSON data block, so it never shows keys.
+ */
+export async function agentConsole(app: FastifyInstance, opts: { contentDir: string }): Promise<void> {
+  const text = loadStaffContent(opts.contentDir).console;
+  const html = FILES.html.replace('__CONSOLE_TEXT__', () => scriptJson(text));
   const headers = {
     'content-security-policy': CSP,
     'x-content-type-options': 'nosniff',
@@ -19,7 +26,7 @@ export async function agentConsole(app: FastifyInstance): Promise<void> {
     'cache-control': 'no-cache',
   };
   app.get('/agent', { schema: { hide: true } }, async (_request, reply) =>
-    reply.headers(headers).type('text/html; charset=utf-8').send(FILES.html),
+    reply.headers(headers).type('text/html; charset=utf-8').send(html),
   );
   app.get('/agent/console.js', { schema: { hide: true } }, async (_request, reply) =>
     reply.headers(headers).type('text/javascript; charset=utf-8').send(FILES.js),

@@ -5,6 +5,10 @@ import type { TranscriptEntry } from '../storage/conversation-store.js';
 import type { ChangeResult, Ticket, TicketStatus } from '../storage/ticket-store.js';
 import { HdErrors } from '../errors.js';
 import type { Agent, HandoffService, TicketActor, TicketSummary, TicketView } from './handoff-service.js';
+import type { AgentVoice } from '../bot/proactive-delivery.js';
+import type { Runbook } from '../content/schema.js';
+import { itNextSteps, localizedChecks, ticketLocale, userDescription } from './ticket-facts.js';
+import { guestNumber, knownUserName } from './user-display-name.js';
 
 export const MAX_AGENT_MESSAGE = 4000;
 
@@ -12,7 +16,10 @@ function agentActor(agent: Agent): TicketActor {
   return { kind: 'agent', id: agent.id, name: agent.name };
 }
 
-export function summarise(ticket: Ticket, now: number): TicketSummary {
+/** The queue row of a ticket; check titles in the ticket's language when its runbook is known. */
+export function summarise(ticket: Ticket, now: number, runbooks?: ReadonlyMap<string, Runbook>): TicketSummary {
+  const runbook = ticket.runbookId ? runbooks?.get(ticket.runbookId) : undefined;
+  const checks = localizedChecks(ticket.checks, runbook, ticketLocale(ticket));
   const waiting = ticket.status === 'queued' ? Math.max(0, Math.round((now - Date.parse(ticket.queuedAt)) / 1000)) : null;
   return {
     id: ticket.id,
@@ -22,11 +29,14 @@ export function summarise(ticket: Ticket, now: number): TicketSummary {
     channelId: ticket.channelId,
     locale: ticket.locale,
     error: ticket.error,
-    failedChecks: ticket.checks.filter((c) => c.outcome !== 'fixed' && c.outcome !== 'not_run').map((c) => c.title),
+    failedChecks: checks.filter((c) => c.outcome !== 'fixed' && c.outcome !== 'not_run').map((c) => c.title),
     assignee: ticket.assignee,
     createdAt: ticket.createdAt,
     updatedAt: ticket.updatedAt,
     waitingSeconds: waiting,
+    guestNumber: knownUserName(ticket) === null ? guestNumber(ticket.userId) : null,
+    queuedAt: ticket.queuedAt,
+    assignedAt: ticket.assignedAt,
   };
 }
 
@@ -36,15 +46,19 @@ export function summarise(ticket: Ticket, now: number): TicketSummary {
  */
 async function handoffPlugin(app: FastifyInstance): Promise<void> {
   const { runner } = app.conversation;
+  const runbooks = app.conversation.content.runbooks;
   const { tickets, conversations } = app.storage;
   const { events } = app.ticketDesk;
   const emit = events.emit;
   const log = app.log.child({ module: 'handoff' });
 
-  /** Sends a staff event into the employee's conversation and delivers what the bot says. Never throws. */
-  async function relay(ticket: Ticket, event: StaffEvent, transcript?: TranscriptEntry[]): Promise<void> {
+  /**
+   * Sends a staff event into the employee's conversation and delivers what the bot says. With `voice`, what is said
+   * is an agent's own words: Web Chat shows them under the agent's name. Never throws.
+   */
+  async function relay(ticket: Ticket, event: StaffEvent, transcript?: TranscriptEntry[], voice?: AgentVoice): Promise<void> {
     try {
-      await runner.dispatch(ticket.conversationId, event, transcript ? { transcript } : {}, (result) => app.proactive.send(result));
+      await runner.dispatch(ticket.conversationId, event, transcript ? { transcript } : {}, (result) => app.proactive.send(result, voice));
     } catch (err) {
       log.error({ err, ticket: ticket.number, event: event.type }, 'could not reach the employee (the message is kept in the transcript)');
     }
@@ -88,9 +102,12 @@ async function handoffPlugin(app: FastifyInstance): Promise<void> {
       }
       const { event, ticket: after } = await tickets.record(ticketId, { type: 'ticket.message', actor: agentActor(agent), text: body });
       await emit(event, after ?? ticket);
-      await relay(ticket, { type: 'AGENT_MESSAGE', ticketNumber: ticket.number, agentName: agent.name, text: body }, [
-        { role: 'agent', author: agent.name, text: body, at: event.at },
-      ]);
+      await relay(
+        ticket,
+        { type: 'AGENT_MESSAGE', ticketNumber: ticket.number, agentName: agent.name, text: body },
+        [{ role: 'agent', author: agent.name, text: body, at: event.at }],
+        { id: agent.id, name: agent.name, text: body },
+      );
     },
 
     async resolve(ticketId, agent, note) {
@@ -129,11 +146,67 @@ async function handoffPlugin(app: FastifyInstance): Promise<void> {
       return result.ticket;
     },
 
+    async addNote(ticketId, agent, text) {
+      const body = text.trim();
+      if (body === '') throw new HdErrors.BAD_REQUEST('the note is empty');
+      if (body.length > MAX_AGENT_MESSAGE) throw new HdErrors.BAD_REQUEST(`the note is longer than ${MAX_AGENT_MESSAGE} characters`);
+      const ticket = await requireTicket(ticketId);
+      // Recorded on the ticket only: no staff event reaches the conversation, so the employee never sees it.
+      const { event, ticket: after } = await tickets.record(ticketId, { type: 'ticket.note', actor: agentActor(agent), text: body });
+      log.info({ ticket: ticket.number, agent: agent.id }, 'internal note added');
+      await emit(event, after ?? ticket);
+      return event;
+    },
+
+    async transfer(ticketId, agent, to) {
+      if (to.id === agent.id) throw new HdErrors.BAD_REQUEST('choose another agent than yourself');
+      const result = await tickets.change(ticketId, {
+        from: ['assigned', 'queued'],
+        assignee: agent.id,
+        fromUnassigned: ['queued'],
+        set: { status: 'assigned', assignee_id: to.id, assignee_name: to.name, assigned_at: new Date().toISOString() },
+        event: { type: 'ticket.transferred', actor: agentActor(agent), text: to.name },
+      });
+      if (!result.ok) conflict(result, ticketId, 'handed over by you');
+      log.info({ ticket: result.ticket.number, from: agent.id, to: to.id }, 'ticket transferred');
+      await emit(result.event, result.ticket);
+      await relay(result.ticket, { type: 'AGENT_JOINED', ticketNumber: result.ticket.number, agentName: to.name });
+      return result.ticket;
+    },
+
+    async reopen(ticketId, agent) {
+      const result = await tickets.change(ticketId, {
+        from: ['resolved', 'cancelled'],
+        set: {
+          status: 'assigned',
+          assignee_id: agent.id,
+          assignee_name: agent.name,
+          assigned_at: new Date().toISOString(),
+          closed_at: null,
+          solved: null,
+        },
+        event: { type: 'ticket.reopened', actor: agentActor(agent) },
+      });
+      if (!result.ok) conflict(result, ticketId, 'reopened');
+      log.info({ ticket: result.ticket.number, agent: agent.id }, 'ticket reopened');
+      await emit(result.event, result.ticket);
+      // The employee hears that the agent is back while their conversation still has this ticket.
+      await relay(result.ticket, { type: 'AGENT_JOINED', ticketNumber: result.ticket.number, agentName: agent.name });
+      return result.ticket;
+    },
+
     async get(ticketId): Promise<TicketView | undefined> {
-      const ticket = await tickets.get(ticketId);
-      if (!ticket) return undefined;
+      const stored = await tickets.get(ticketId);
+      if (!stored) return undefined;
+      const runbook = stored.runbookId ? runbooks.get(stored.runbookId) : undefined;
+      const locale = ticketLocale(stored);
+      const ticket = { ...stored, checks: localizedChecks(stored.checks, runbook, locale) };
       return {
         ticket,
+        guestNumber: knownUserName(ticket) === null ? guestNumber(ticket.userId) : null,
+        description: userDescription(ticket),
+        nextSteps: itNextSteps(runbook, locale),
+        topic: runbook ? runbook.title[locale] : null,
         assignee: ticket.assignee,
         events: await tickets.events(ticketId),
         messages: await conversations.transcript(ticket.conversationId),
@@ -141,9 +214,9 @@ async function handoffPlugin(app: FastifyInstance): Promise<void> {
       };
     },
 
-    async list(status?: TicketStatus) {
+    async list(status?: TicketStatus, query?: string) {
       const now = Date.now();
-      return (await tickets.list(status)).map((t) => summarise(t, now));
+      return (await tickets.list(status, 200, query)).map((t) => summarise(t, now, runbooks));
     },
 
     onEvent(listener) {

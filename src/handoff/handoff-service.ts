@@ -25,11 +25,23 @@ export interface TicketSummary {
   updatedAt: string;
   /** Seconds since the ticket was (last) queued; null when nobody is waiting. */
   waitingSeconds: number | null;
+  /** A short stable number for a user without a name (anonymous Web Chat); null when the user has a name. */
+  guestNumber: string | null;
+  queuedAt: string;
+  assignedAt: string | null;
 }
 
 /** A ticket opened in the console: the row, its history and the conversation so far. */
 export interface TicketView {
+  /** The ticket, its check titles in the ticket's language. */
   ticket: Ticket;
+  guestNumber: string | null;
+  /** The employee's own words about the problem. */
+  description: string | null;
+  /** What IT does next, from the runbook (checks only IT can do). */
+  nextSteps: Array<{ title: string; instruction: string }>;
+  /** The runbook's title in the ticket's language. */
+  topic: string | null;
   assignee: { id: string; name: string } | null;
   events: TicketEvent[];
   messages: TranscriptEntry[];
@@ -44,8 +56,18 @@ export interface HandoffService {
   resolve(ticketId: number, agent: Agent, note?: string): Promise<Ticket>;
   /** Hands the ticket back: the bot takes over the conversation again, the ticket goes back to the queue. */
   release(ticketId: number, agent: Agent): Promise<Ticket>;
+  /** An internal note for IT staff on any ticket; the employee never sees it. */
+  addNote(ticketId: number, agent: Agent, text: string): Promise<TicketEvent>;
+  /**
+   * Gives the ticket to another agent: the assignee hands over their ticket, or anyone assigns a queued one.
+   * The employee is told who joined. HD_ERR_CONFLICT when the ticket is someone else's or closed.
+   */
+  transfer(ticketId: number, agent: Agent, to: Agent): Promise<Ticket>;
+  /** Opens a resolved or cancelled ticket again, assigned to the agent who reopens it. */
+  reopen(ticketId: number, agent: Agent): Promise<Ticket>;
   get(ticketId: number): Promise<TicketView | undefined>;
-  list(status?: TicketStatus): Promise<TicketSummary[]>;
+  /** The queue view; `query` keeps the tickets whose number, user or error matches. */
+  list(status?: TicketStatus, query?: string): Promise<TicketSummary[]>;
   /** Subscribes to every ticket change; returns the unsubscribe function. */
   onEvent(listener: (event: TicketEvent, ticket: Ticket) => void | Promise<void>): () => void;
 }

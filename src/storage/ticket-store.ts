@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool, type Transaction, type Updateable } from 'kysely';
 import type { Database, DatabaseSchema } from './database.js';
 
 /**
@@ -73,6 +73,10 @@ export const TICKET_EVENT_TYPES = [
   'ticket.reopened',
   'ticket.cancelled',
   'ticket.rated',
+  /** An internal note by IT staff: never shown to the employee. */
+  'ticket.note',
+  /** Handed from one agent to another (`text`: the new agent's name). */
+  'ticket.transferred',
 ] as const;
 export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
 
@@ -125,6 +129,26 @@ export function ticketIdFromNumber(text: string): number | undefined {
 }
 
 const STATUSES: readonly TicketStatus[] = ['queued', 'assigned', 'resolved', 'cancelled'];
+
+/**
+ * The tickets a search in the console means: the ticket number ("HD-000042", "42"), part of the user's name, or the
+ * error's name, decimal code or hex code. Case-insensitive on SQLite and PostgreSQL alike. Unqualified columns, so
+ * it reads the same inside the closed-tickets subquery.
+ */
+function searchFilter(query: string | undefined): RawBuilder<SqlBool> {
+  const text = (query ?? '').trim().toLowerCase();
+  if (text === '') return sql<SqlBool>`1 = 1`;
+  const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const alternatives = [
+    sql`lower(user_name) like ${like} escape '\\'`,
+    sql`lower(coalesce(error_name, '')) like ${like} escape '\\'`,
+    sql`lower(coalesce(error_hex, '')) like ${like} escape '\\'`,
+  ];
+  const id = ticketIdFromNumber(text);
+  if (id !== undefined) alternatives.push(sql`id = ${id}`);
+  if (/^\d{1,10}$/.test(text)) alternatives.push(sql`error_code = ${Number(text)}`);
+  return sql<SqlBool>`(${sql.join(alternatives, sql` or `)})`;
+}
 const OPEN: readonly TicketStatus[] = ['queued', 'assigned'];
 const ACTOR_KINDS: readonly TicketActor['kind'][] = ['user', 'agent', 'bot', 'system'];
 const OUTCOMES: readonly Ticket['checks'][number]['outcome'][] = ['fixed', 'not_fixed', 'skipped', 'unsure', 'not_run'];
@@ -360,7 +384,8 @@ export function createTicketStore(database: Database, options: { sink?: TicketEv
      * The queue view, in one query: every open ticket (queued, longest waiting first, then assigned), never cut
      * off, followed by the most recently changed closed ones up to `limit` in all.
      */
-    async list(status: TicketStatus | undefined, limit = 200): Promise<Ticket[]> {
+    async list(status: TicketStatus | undefined, limit = 200, query?: string): Promise<Ticket[]> {
+      const matching = searchFilter(query);
       const wantOpen = status === undefined ? OPEN : OPEN.filter((s) => s === status);
       const wantClosed = status === undefined ? STATUSES.filter((s) => !OPEN.includes(s)) : OPEN.includes(status) ? [] : [status];
       const rows = await db
@@ -378,6 +403,7 @@ export function createTicketStore(database: Database, options: { sink?: TicketEv
                   .selectFrom('tickets as closed')
                   .select('closed.id')
                   .where('closed.status', 'in', wantClosed)
+                  .where(matching)
                   .orderBy('closed.updated_at', 'desc')
                   .orderBy('closed.id', 'desc')
                   .limit(limit),
@@ -386,6 +412,7 @@ export function createTicketStore(database: Database, options: { sink?: TicketEv
           }
           return alternatives.length > 0 ? eb.or(alternatives) : eb('id', '<', 0);
         })
+        .where(matching)
         .execute();
       const tickets = rows.map(toTicket);
       const open = tickets.filter((t) => queueRank(t) < 2).sort((a, b) => a.id - b.id);

@@ -152,7 +152,7 @@ describe('the IT staff channel in Teams', () => {
     receiver.clear();
     await post(t, employeeSays(url, employee, 'まだつながりません。エラーは同じです。'));
     await receiver.waitFor(() => receiver.received.some((r) => to(thread)(r) && textOf(r).includes('まだつながりません。エラーは同じです。')));
-    assert.match(textOf(receiver.received.find((r) => to(thread)(r)) ?? { path: '', headers: {}, body: {} }), /^Taro Yamada: /);
+    assert.match(textOf(receiver.received.find((r) => to(thread)(r)) ?? { path: '', headers: {}, body: {} }), /^Taro Yamada：/);
 
     // 6. Another staff member cannot talk over Hanako: told in the thread, nothing reaches the employee.
     receiver.clear();

@@ -9,6 +9,7 @@ export const WEBCHAT_TEXT = {
     failed: 'チャットに接続できませんでした。しばらくしてからページを再読み込みしてください。',
     open: 'ITヘルプデスクにチャットで相談する',
     close: 'チャットを閉じる',
+    agentName: '{name}（IT 担当）',
   },
   'en-US': {
     title: 'IT Helpdesk',
@@ -16,6 +17,7 @@ export const WEBCHAT_TEXT = {
     failed: 'We could not connect to the chat. Please reload the page in a little while.',
     open: 'Chat with the IT helpdesk',
     close: 'Close the chat',
+    agentName: '{name} (IT)',
   },
 } as const;
 
@@ -54,6 +56,9 @@ export function renderWebChatPage(options: { config: WebChatConfig; locale: WebC
   #webchat { flex: 1; min-height: 0; }
   #status { padding: 16px; color: #444; }
   body.embedded header { height: 44px; }
+  .hd-agent-avatar { width: 40px; height: 40px; border-radius: 50%; background: #5c2d91; color: #fff; display: flex; align-items: center; justify-content: center; font-size: 15px; font-weight: 600; }
+  .hd-agent-status { font-size: 12px; }
+  .hd-agent-name { font-weight: 600; color: #323130; }
 </style>
 </head>
 <body class="${options.embedded ? 'embedded' : ''}">

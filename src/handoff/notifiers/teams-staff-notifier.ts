@@ -3,8 +3,11 @@ import type { StaffTeamsConfig } from '../../config.js';
 import type { Runbook } from '../../content/schema.js';
 import { createKeyedQueue } from '../../keyed-queue.js';
 import type { TeamsStaffPort } from './teams-staff-port.js';
+import type { StaffCardText } from '../../content/staff-content.js';
 import type { HandoffService, Ticket, TicketEvent } from '../handoff-service.js';
 import { channelOf, threadIdFor, type StaffChannel, type StaffChannelStore, type TicketCardRef } from './staff-channel-store.js';
+import { localizedChecks, ticketLocale } from '../ticket-facts.js';
+import { displayUserName } from '../user-display-name.js';
 import { buildTicketCard, staffNote, ticketSummaryText } from './ticket-card.js';
 
 /** How long a captured channel is trusted before it is read again (another instance may have captured or forgotten it). */
@@ -16,6 +19,8 @@ export interface TeamsStaffNotifierDeps {
   port: TeamsStaffPort;
   handoff: HandoffService;
   runbooks: ReadonlyMap<string, Runbook>;
+  /** The card's words in STAFF_TEAMS_LOCALE (content/staff-card.yaml). */
+  text: StaffCardText;
   logger: Logger;
 }
 
@@ -40,11 +45,13 @@ export function createTeamsStaffNotifier(deps: TeamsStaffNotifierDeps) {
   async function renderCard(ticket: Ticket) {
     const view = await handoff.get(ticket.id);
     const runbook = ticket.runbookId ? deps.runbooks.get(ticket.runbookId) : undefined;
+    const current = view?.ticket ?? ticket;
     const input = {
-      ticket: view?.ticket ?? ticket,
+      // Check titles as the employee read them, in the ticket's language.
+      ticket: { ...current, checks: localizedChecks(current.checks, runbook, ticketLocale(current)) },
       assignee: view?.assignee ?? null,
       topic: runbook ? runbook.title[config.locale] : null,
-      locale: config.locale,
+      text: deps.text,
     };
     return { card: buildTicketCard(input), summary: ticketSummaryText(input) };
   }
@@ -89,7 +96,7 @@ export function createTeamsStaffNotifier(deps: TeamsStaffNotifierDeps) {
       if (event.actor.kind !== 'user' || !event.text) return;
       const ref = await store.cardForTicket(ticket.id);
       if (!ref) return;
-      await port.postInThread(thread(ref), staffNote(config.locale, { kind: 'employee', name: event.actor.name || ticket.userName, text: event.text }));
+      await port.postInThread(thread(ref), staffNote(deps.text, { kind: 'employee', name: displayUserName(ticket, deps.text.guest), text: event.text }));
       return;
     }
     await updateCard(ticket);

@@ -1,7 +1,8 @@
 import type { CheckOutcome } from '../../../dialogs/types.js';
+import { fillPlaceholders, type StaffCardText } from '../../content/staff-content.js';
 import type { Ticket } from '../handoff-service.js';
-
-export type StaffLocale = 'ja' | 'en';
+import { userDescription } from '../ticket-facts.js';
+import { displayUserName } from '../user-display-name.js';
 
 /** Card buttons carry this marker, so a click is never mistaken for a staff member's typed words. */
 export const STAFF_ACTION_KIND = 'hd.staff';
@@ -22,59 +23,6 @@ export function readStaffAction(value: unknown): StaffAction | undefined {
   if (typeof ticketId !== 'number' || !Number.isSafeInteger(ticketId) || ticketId <= 0) return undefined;
   return { action, ticketId };
 }
-
-const LABELS = {
-  ja: {
-    status: { queued: '対応待ち', assigned: '対応中', resolved: '解決済み', cancelled: '取り消し' },
-    outcome: { fixed: '解決した', not_fixed: '解決しなかった', skipped: 'スキップ', unsure: '不明', not_run: '未実施' },
-    reason: {
-      checks_failed: '利用者がボットの案内した確認をすべて試しましたが、解決しませんでした。',
-      user_request: '利用者が担当者との会話を希望しました。',
-    },
-    error: 'エラー',
-    noError: '（エラーコードは特定されていません）',
-    topic: '対象',
-    user: '利用者',
-    channel: 'チャネル',
-    opened: '受付',
-    assignee: '担当',
-    nobody: '未割り当て',
-    checks: '実施済みの確認',
-    noChecks: '確認はまだ行われていません。',
-    firstWords: '最初の相談',
-    description: '利用者による説明',
-    noDescription: '（説明なし）',
-    itSteps: 'IT の次の確認（管理者権限が必要なため利用者には案内していません）',
-    take: '担当する',
-    resolve: '解決済みにする',
-    replyHint: 'このスレッドでボットを @メンション して返信すると、利用者に届きます。',
-  },
-  en: {
-    status: { queued: 'Waiting', assigned: 'In progress', resolved: 'Resolved', cancelled: 'Cancelled' },
-    outcome: { fixed: 'Fixed it', not_fixed: 'Did not fix it', skipped: 'Skipped', unsure: 'Not sure', not_run: 'Not run' },
-    reason: {
-      checks_failed: 'The employee went through every check the bot gave them; none of them fixed the problem.',
-      user_request: 'The employee asked to talk to someone from IT.',
-    },
-    error: 'Error',
-    noError: '(no error code identified)',
-    topic: 'Topic',
-    user: 'Employee',
-    channel: 'Channel',
-    opened: 'Opened',
-    assignee: 'Assigned to',
-    nobody: 'Nobody yet',
-    checks: 'Checks already done',
-    noChecks: 'No checks were run yet.',
-    firstWords: 'First message',
-    description: "The employee's description",
-    noDescription: '(no description)',
-    itSteps: 'Next steps for IT (they need admin rights, so the employee was not asked to do them)',
-    take: 'Take',
-    resolve: 'Resolve',
-    replyHint: 'Reply in this thread and @mention the bot: your words reach the employee.',
-  },
-} as const;
 
 const OUTCOME_MARK: Record<CheckOutcome, string> = { fixed: '✅', not_fixed: '❌', skipped: '⏭️', unsure: '❔', not_run: '▫️' };
 
@@ -103,43 +51,37 @@ function cardTime(iso: string): string {
   return `{{DATE(${plain}, SHORT)}} {{TIME(${plain})}}`;
 }
 
-function firstUserWords(ticket: Ticket): string | undefined {
-  const entry = ticket.transcript.find((e) => e.role === 'user' && e.text.trim() !== '');
-  if (!entry) return undefined;
-  const text = entry.text.trim().replace(/\s+/g, ' ');
-  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
-}
-
 export interface TicketCardInput {
   ticket: Ticket;
   assignee: { id: string; name: string } | null;
   /** The runbook's title in the staff language, when the ticket came out of a runbook. */
   topic: string | null;
-  locale: StaffLocale;
+  /** The card's words in the staff language (content/staff-card.yaml). */
+  text: StaffCardText;
 }
 
 /** One line for notifications and clients that cannot show cards. */
 export function ticketSummaryText(input: TicketCardInput): string {
-  const l = LABELS[input.locale];
+  const l = input.text;
   const { ticket } = input;
   const error = errorLabel(ticket.error) ?? l.noError;
-  return `${ticket.number} [${l.status[ticket.status]}] ${error}: ${ticket.userName || ticket.userId}`;
+  return `${ticket.number} [${l.status[ticket.status]}] ${error}: ${displayUserName(ticket, l.guest)}`;
 }
 
 /** The ticket as an Adaptive Card (1.5) for the staff channel: what failed, what was tried, who waits, and the buttons. */
 export function buildTicketCard(input: TicketCardInput): Record<string, unknown> {
-  const l = LABELS[input.locale];
+  const l = input.text;
   const { ticket } = input;
   const open = ticket.status === 'queued' || ticket.status === 'assigned';
   const facts: Array<{ title: string; value: string }> = [
     { title: l.error, value: errorLabel(ticket.error) ?? l.noError },
     ...(input.topic ? [{ title: l.topic, value: input.topic }] : []),
-    { title: l.user, value: ticket.userName || ticket.userId },
+    { title: l.user, value: displayUserName(ticket, l.guest) },
     { title: l.channel, value: channelLabel(ticket.channelId) },
     { title: l.opened, value: cardTime(ticket.createdAt) },
     { title: l.assignee, value: input.assignee?.name ?? l.nobody },
   ];
-  const first = ticket.description ? undefined : firstUserWords(ticket);
+  const first = ticket.description ? null : userDescription(ticket, 200);
   const body: Array<Record<string, unknown>> = [
     {
       type: 'ColumnSet',
@@ -203,9 +145,9 @@ export function buildTicketCard(input: TicketCardInput): Record<string, unknown>
   };
 }
 
-/** Short notes the bot writes into a ticket's thread. */
+/** Short notes the bot writes into a ticket's thread, in the staff language. */
 export function staffNote(
-  locale: StaffLocale,
+  text: StaffCardText,
   note:
     | { kind: 'employee'; name: string; text: string }
     | { kind: 'taken-by-other'; ticket: string; name: string }
@@ -213,30 +155,16 @@ export function staffNote(
     | { kind: 'no-ticket' }
     | { kind: 'failed' },
 ): string {
-  if (locale === 'ja') {
-    switch (note.kind) {
-      case 'employee':
-        return `${note.name}: ${note.text}`;
-      case 'taken-by-other':
-        return `${note.ticket} は ${note.name} さんが対応中のため、メッセージは利用者に送っていません。`;
-      case 'closed':
-        return `${note.ticket} はすでにクローズされているため、メッセージは利用者に送っていません。`;
-      case 'no-ticket':
-        return '利用者に返信するには、チケットのカードのスレッドでボットを @メンション してください。';
-      case 'failed':
-        return '処理できませんでした。しばらくしてからもう一度お試しください。';
-    }
-  }
   switch (note.kind) {
     case 'employee':
-      return `${note.name}: ${note.text}`;
+      return fillPlaceholders(text.noteEmployee, { name: note.name, text: note.text });
     case 'taken-by-other':
-      return `${note.ticket} is being handled by ${note.name}, so your message was not sent to the employee.`;
+      return fillPlaceholders(text.noteTakenByOther, { ticket: note.ticket, name: note.name });
     case 'closed':
-      return `${note.ticket} is already closed, so your message was not sent to the employee.`;
+      return fillPlaceholders(text.noteClosed, { ticket: note.ticket });
     case 'no-ticket':
-      return "To answer an employee, reply in the ticket card's thread and @mention the bot.";
+      return text.noteNoTicket;
     case 'failed':
-      return 'That did not work. Please try again in a moment.';
+      return text.noteFailed;
   }
 }

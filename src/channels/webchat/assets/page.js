@@ -121,15 +121,87 @@
       directLine.activity$.subscribe(remember);
       setInterval(remember, 60 * 1000);
 
+      // IT staff speak as themselves: their messages carry channelData.helpdesk.agent (name, initials), drawn here as
+      // the avatar and as "alice（IT 担当）" under the bubble instead of the bot's initials.
+      var h = window.React.createElement;
+      function agentOf(activity) {
+        var data = activity && activity.channelData && activity.channelData.helpdesk;
+        var agent = data && data.speaker === 'agent' ? data.agent : null;
+        return agent && typeof agent.name === 'string' && typeof agent.initials === 'string' ? agent : null;
+      }
+      function avatarMiddleware() {
+        return function (next) {
+          return function (args) {
+            var agent = !args.fromUser && agentOf(args.activity);
+            if (!agent) return next(args);
+            return function () {
+              return h('div', { className: 'hd-agent-avatar', title: agent.name, 'aria-hidden': 'true' }, agent.initials);
+            };
+          };
+        };
+      }
+      function activityStatusMiddleware() {
+        return function (next) {
+          return function (args) {
+            var agent = agentOf(args.activity);
+            var status = next(args);
+            if (!agent) return status;
+            return h(
+              'span',
+              { className: 'hd-agent-status' },
+              h('span', { className: 'hd-agent-name' }, settings.text.agentName.replace('{name}', agent.name)),
+              status ? h('span', { 'aria-hidden': 'true' }, ' · ') : null,
+              status,
+            );
+          };
+        };
+      }
+
+      // Web Chat groups messages by role, so an agent's message would sit under the bot's avatar: split the groups
+      // where the speaker changes (the bot, or one IT staff member).
+      function speakerOf(activity) {
+        var agent = agentOf(activity);
+        return agent ? 'agent:' + agent.name : (activity.from && activity.from.role) || '';
+      }
+      function groupActivitiesMiddleware() {
+        return function (next) {
+          return function (args) {
+            var groups = next(args);
+            var sender = [];
+            (groups.sender || []).forEach(function (group) {
+              var run = [];
+              group.forEach(function (activity) {
+                if (run.length && speakerOf(run[run.length - 1]) !== speakerOf(activity)) {
+                  sender.push(run);
+                  run = [];
+                }
+                run.push(activity);
+              });
+              if (run.length) sender.push(run);
+            });
+            return Object.assign({}, groups, { sender: sender });
+          };
+        };
+      }
+
       var styleOptions = {
         accent: settings.accent,
+        // Japanese-capable fonts first: Web Chat's default stack has no generic fallback, so Japanese can show as boxes.
+        primaryFont: '"Segoe UI", "Yu Gothic UI", Meiryo, "Hiragino Sans", "Noto Sans CJK JP", "IPAPGothic", sans-serif',
         botAvatarInitials: 'IT',
         hideUploadButton: true,
         suggestedActionLayout: 'flow',
       };
       if (settings.botAvatarUrl) styleOptions.botAvatarImage = settings.botAvatarUrl;
       window.WebChat.renderWebChat(
-        { directLine: directLine, locale: settings.locale, styleOptions: styleOptions },
+        {
+          directLine: directLine,
+          locale: settings.locale,
+          styleOptions: styleOptions,
+          avatarMiddleware: avatarMiddleware,
+          activityStatusMiddleware: activityStatusMiddleware,
+          groupActivitiesMiddleware: groupActivitiesMiddleware,
+        },
         document.getElementById('webchat'),
       );
       status.hidden = true;
