@@ -5,6 +5,7 @@ import { WEBCHAT_CHANNEL_ID, channelConversationId } from '../conversation/conve
 import type { StaffTurnResult } from '../conversation/turn-runner.js';
 import type { HelpdeskAdapter } from './create-adapter.js';
 import type { DirectLineAdapter } from './directline-adapter.js';
+import type { AgentVoice } from '../handoff/handoff-service.js';
 import { renderOutputs } from './render-activity.js';
 
 function text(value: unknown): string | undefined {
@@ -26,12 +27,6 @@ export function readConversationReference(value: unknown): Partial<ConversationR
   return value as Partial<ConversationReference>;
 }
 
-/** An IT staff member speaking in person: Web Chat shows their words under their name and initials. */
-export interface AgentVoice {
-  id: string;
-  name: string;
-  text: string;
-}
 
 /** "Alice Smith" → "AS", "alice" → "AL", "山田 太郎" → "山太" (Web Chat draws them in the avatar circle). */
 export function initialsOf(name: string): string {

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { scriptJson } from '../channels/webchat/webchat-page.js';
 import { loadStaffContent } from '../content/staff-content.js';
+
+/** JSON that is safe inside a <script type="application/json"> element. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+}
 
 const FILES = {
   html: readFileSync(new URL('./console/agent.html', import.meta.url), 'utf8'),

@@ -10,6 +10,13 @@ export interface Agent {
   via: 'console' | 'teams';
 }
 
+/** An IT staff member speaking in person: Web Chat shows their words under their name and initials. */
+export interface AgentVoice {
+  id: string;
+  name: string;
+  text: string;
+}
+
 /** A row of the queue, as the console lists it. */
 export interface TicketSummary {
   id: number;
