@@ -10,8 +10,8 @@ import { bubble, launchBrowser, type Browser } from '../browser.js';
 import { buildApp, type TestApp } from '../helper.js';
 import { AGENT_ENV, ALICE, BOB } from './handoff-helpers.js';
 
-/** Screenshots for a person to look at: test-results/agent-console/*.png (not committed). */
-const OUTPUT = join(projectRoot(), 'test-results', 'agent-console');
+/** Screenshots for a person to look at: test-output/agent-console/*.png (not committed). */
+const OUTPUT = join(projectRoot(), 'test-output', 'agent-console');
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const USER_XSS = '<img src=x onerror="window.__xssUser=1">';
 const AGENT_XSS = '<script>window.__xssAgent=1</script>ルーターを再起動してください';
