@@ -1,4 +1,5 @@
 import type { Database } from './database.js';
+import { maskEntries } from './mask-secrets.js';
 
 export interface StoredConversation {
   id: string;
@@ -82,9 +83,10 @@ export function createConversationStore(database: Database) {
 
     async appendTranscript(conversationId: string, entries: readonly TranscriptEntry[]): Promise<void> {
       if (entries.length === 0) return;
+      // Secrets typed into the chat are masked here, at the storage boundary, so neither IT nor a backup ever sees them.
       await db
         .insertInto('transcript')
-        .values(entries.map((e) => ({ conversation_id: conversationId, role: e.role, author: e.author, text: e.text, at: e.at })))
+        .values(maskEntries(entries).map((e) => ({ conversation_id: conversationId, role: e.role, author: e.author, text: e.text, at: e.at })))
         .execute();
     },
 

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool, type Transaction, type Updateable } from 'kysely';
 import type { Database, DatabaseSchema } from './database.js';
+import { maskEntries, maskSecrets } from './mask-secrets.js';
 
 /**
  * The ticket, once: this TypeBox schema is the TypeScript type (Static) and, without the transcript, the agent API's
@@ -243,7 +244,9 @@ export function createTicketStore(database: Database, options: { sink?: TicketEv
     return row ? toTicket(row) : undefined;
   }
 
-  async function insertEvent(trx: Transaction<DatabaseSchema>, ticketId: number, event: TicketChange['event'], at: string): Promise<TicketEvent> {
+  async function insertEvent(trx: Transaction<DatabaseSchema>, ticketId: number, given: TicketChange['event'], at: string): Promise<TicketEvent> {
+    // An employee's note on the ticket is what they typed: its secrets are masked before IT reads it.
+    const event = given.text === undefined ? given : { ...given, text: maskSecrets(given.text) };
     await trx
       .insertInto('ticket_events')
       .values({
@@ -289,8 +292,9 @@ export function createTicketStore(database: Database, options: { sink?: TicketEv
             runbook_id: ticket.runbookId,
             checks: JSON.stringify(ticket.checks),
             it_steps: JSON.stringify(ticket.itSteps ?? []),
-            description: ticket.description ?? null,
-            transcript: JSON.stringify(ticket.transcript),
+            // The employee's words and the transcript a ticket carries to IT (console, Teams card, webhook) have their secrets masked.
+            description: ticket.description ? maskSecrets(ticket.description) : null,
+            transcript: JSON.stringify(maskEntries(ticket.transcript)),
             created_at: now,
             updated_at: now,
             queued_at: now,

@@ -1,4 +1,5 @@
 import type { Database } from '../../storage/database.js';
+import { maskSecrets } from '../../storage/mask-secrets.js';
 
 /** A card or file attached to a bot-side Direct Line activity (the Bot Framework attachment shape). */
 export interface DirectLineAttachment {
@@ -134,8 +135,10 @@ export function createDirectLineStore(database: Database): DirectLineStore {
       };
     },
 
-    async append(conversationId, activity) {
+    async append(conversationId, given) {
       const now = new Date().toISOString();
+      // What the employee typed is kept with its secrets masked (the bot's turn has the words it needs already).
+      const activity = given.from.role === 'user' && typeof given.text === 'string' ? { ...given, text: maskSecrets(given.text) } : given;
       const inserted = await db
         .insertInto('directline_activities')
         .values({ conversation_id: conversationId, body: JSON.stringify(activity), created_at: now })
