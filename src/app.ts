@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { adminApi } from './analytics/admin-api.js';
 import { adminPage } from './analytics/admin-page.js';
@@ -11,7 +11,7 @@ import directLine from './channels/directline/directline-plugin.js';
 import webChat from './channels/webchat/webchat-plugin.js';
 import type { Config } from './config.js';
 import conversation from './conversation/conversation-plugin.js';
-import errorHandler from './error-handler.js';
+import errorHandler, { reasonPhrase } from './error-handler.js';
 import { agentApi } from './handoff/agent-api.js';
 import { agentConsole } from './handoff/agent-console.js';
 import handoff from './handoff/handoff-plugin.js';
@@ -22,6 +22,7 @@ import { webhookPayload } from './handoff/webhook/webhook-payload.js';
 import itsmWebhook from './handoff/webhook/webhook-plugin.js';
 import healthRoutes from './health-routes.js';
 import httpHygiene from './http-hygiene.js';
+import { HdErrors } from './errors.js';
 import { loggerOptions } from './logger.js';
 import storage from './storage/storage-plugin.js';
 
@@ -40,6 +41,30 @@ export function serverOptions(config: Config, logger: FastifyServerOptions['logg
     bodyLimit: config.bodyLimit,
     // A hop count trusts that many proxies in front of us, nearest first.
     trustProxy: typeof config.trustProxy === 'number' ? hopCount(config.trustProxy) : config.trustProxy,
+    // Requests Node's HTTP parser refuses (headers or URL too long, garbage on the wire): the house error body too.
+    clientErrorHandler: (err, socket) => {
+      if (socket.destroyed || (err as NodeJS.ErrnoException).code === 'ECONNRESET') return;
+      const code = (err as NodeJS.ErrnoException).code;
+      const refused =
+        code === 'HPE_HEADER_OVERFLOW'
+          ? new HdErrors.HEADERS_TOO_LARGE()
+          : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? new HdErrors.REQUEST_TIMEOUT()
+            : new HdErrors.BAD_REQUEST('the request is not valid HTTP');
+      const status = refused.statusCode;
+      const body = JSON.stringify({ statusCode: status, code: refused.code, error: reasonPhrase(status), message: refused.message });
+      socket.end(
+        `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
+    // Errors Fastify raises before routing (a path that is not valid percent-encoded UTF-8): the house error body too.
+    frameworkErrors: (error, request, reply: FastifyReply) => {
+      const err = new HdErrors.BAD_URL(error.message);
+      // A refused WebSocket upgrade has no HTTP connection to go back to: its socket is closed once the answer is out
+      // (left open, it would hold up shutdown).
+      if (request.headers.upgrade !== undefined) reply.raw.once('finish', () => request.raw.socket.destroy());
+      void reply.code(400).send({ statusCode: 400, code: err.code, error: reasonPhrase(400), message: err.message });
+    },
   };
 }
 

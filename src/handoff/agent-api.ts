@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Type, type Static } from '@sinclair/typebox';
+import { Ajv } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loadStaffContent } from '../content/staff-content.js';
 import { HdErrors } from '../errors.js';
@@ -146,9 +147,22 @@ export async function agentApi(
   });
 
   await app.register(async (api) => {
+    // Path and query parameters arrive as text and are converted to their types; a body is JSON and must already have
+    // them: {"text": 123} is refused, not turned into the message "123".
+    const params = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: true, allErrors: false });
+    const bodies = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: true, allErrors: false });
+    api.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodies : params).compile(schema));
+
     const signedIn = new WeakMap<FastifyRequest, Agent>();
     api.addHook('onRequest', async (request, reply) => {
       signedIn.set(request, authenticateAgent(agents, request, reply));
+    });
+    // A ticket id is written in digits: " 1", "1e3" or "0x1" would otherwise be converted to a number and accepted.
+    api.addHook('preValidation', async (request) => {
+      const id: unknown = typeof request.params === 'object' && request.params !== null ? Reflect.get(request.params, 'id') : undefined;
+      if (id !== undefined && (typeof id !== 'string' || !/^[1-9]\d{0,8}$/.test(id))) {
+        throw new HdErrors.BAD_REQUEST('the ticket id must be a number such as 42');
+      }
     });
     const agentOf = (request: FastifyRequest): Agent => {
       const agent = signedIn.get(request);

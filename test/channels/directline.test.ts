@@ -89,7 +89,7 @@ describe('Direct Line 3.0', () => {
     let deep: unknown = 'bottom';
     for (let i = 0; i < 5000; i++) deep = [deep];
     assert.equal((await post(base, s, { type: 'message', text: 'x', value: deep }).expect(400)).body.code, 'HD_ERR_BAD_ACTIVITY');
-    const upload = await request(base).post(`/v3/directline/conversations/${s.conversationId}/upload?userId=x`).set('authorization', `Bearer ${s.token}`).expect(501);
+    const upload = await request(base).post(`/v3/directline/conversations/${s.conversationId}/upload?userId=x`).set('authorization', `Bearer ${s.token}`).expect(415);
     assert.equal(upload.body.code, 'HD_ERR_UPLOAD_UNSUPPORTED');
     // A real file upload, as Web Chat sends it (multipart/form-data), gets the same clear answer, not a 415.
     const multipart = await request(base)

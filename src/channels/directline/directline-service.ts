@@ -35,10 +35,20 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function optionalString(value: unknown, field: string, max: number): string | undefined {
-  if (value === undefined || value === null) return undefined;
+  if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new HdErrors.BAD_ACTIVITY(`"${field}" must be a string`);
   if (value.length > max) throw new HdErrors.BAD_ACTIVITY(`"${field}" is longer than ${max} characters`);
   return value;
+}
+
+/** Control characters, lone surrogates, line/paragraph separators and BOMs: never part of an id, a timestamp or a language tag. */
+const CONTROL = /[\p{Cc}\p{Cs}\u2028\u2029\ufeff]/u;
+
+/** An optional single-line token (an id, a timestamp): a string, short, without control characters. */
+function optionalToken(value: unknown, field: string, max: number): string | undefined {
+  const text = optionalString(value, field, max);
+  if (text !== undefined && CONTROL.test(text)) throw new HdErrors.BAD_ACTIVITY(`"${field}" must not contain control characters`);
+  return text;
 }
 
 /** Button payloads are small and flat; anything nested deeper is not from Web Chat and could exhaust the stack. */
@@ -58,10 +68,11 @@ function shallowEnough(value: unknown, max: number): boolean {
 
 /** The only channelData keys Web Chat's own bookkeeping needs back (clientActivityID matches the echo to the pending send). */
 function readClientChannelData(value: unknown): Record<string, unknown> | undefined {
-  if (!isRecord(value)) return undefined;
+  if (value === undefined || value === null) return undefined;
+  if (!isRecord(value)) throw new HdErrors.BAD_ACTIVITY('"channelData" must be an object');
   const out: Record<string, unknown> = {};
-  const clientActivityID = optionalString(value.clientActivityID, 'channelData.clientActivityID', 200);
-  const clientTimestamp = optionalString(value.clientTimestamp, 'channelData.clientTimestamp', 64);
+  const clientActivityID = optionalToken(value.clientActivityID, 'channelData.clientActivityID', 200);
+  const clientTimestamp = optionalToken(value.clientTimestamp, 'channelData.clientTimestamp', 64);
   if (clientActivityID) out.clientActivityID = clientActivityID;
   if (clientTimestamp) out.clientTimestamp = clientTimestamp;
   if (isRecord(value.messageBack)) {
@@ -165,8 +176,11 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
       }
       if (type !== 'message') return `${conversation.id}|${type}-${randomBytes(6).toString('hex')}`;
       const text = optionalString(body.text, 'text', MAX_TEXT) ?? '';
-      const locale = optionalString(body.locale, 'locale', 35) || conversation.locale;
+      const givenLocale = optionalString(body.locale, 'locale', 35);
+      if (givenLocale && !/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(givenLocale)) throw new HdErrors.BAD_ACTIVITY('"locale" must be a language tag such as ja-JP');
+      const locale = givenLocale || conversation.locale;
       const textFormat = optionalString(body.textFormat, 'textFormat', 20);
+      if (textFormat !== undefined && !['plain', 'markdown', 'xml'].includes(textFormat)) throw new HdErrors.BAD_ACTIVITY('"textFormat" must be plain, markdown or xml');
       const channelData = readClientChannelData(body.channelData);
       const value = body.value;
       if (value !== undefined && !shallowEnough(value, MAX_VALUE_DEPTH)) {
