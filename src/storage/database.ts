@@ -143,6 +143,14 @@ export interface UnrecognisedMessageTable {
   at: string;
 }
 
+/** Fixed-window request counters shared by every instance (issue 14): one row per limited key. */
+export interface RateLimitTable {
+  bucket: string;
+  window_index: number;
+  hits: number;
+  expires_at: string;
+}
+
 export interface DatabaseSchema {
   outcomes: OutcomeTable;
   unrecognised_messages: UnrecognisedMessageTable;
@@ -152,6 +160,7 @@ export interface DatabaseSchema {
   ticket_events: TicketEventTable;
   directline_conversations: DirectLineConversationTable;
   directline_activities: DirectLineActivityTable;
+  rate_limits: RateLimitTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -382,6 +391,19 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('at', 'text', (c) => c.notNull())
           .execute();
         await db.schema.createIndex('unrecognised_messages_at').on('unrecognised_messages').columns(['at']).execute();
+      },
+    },
+    // Issue 14: rate limits shared by every instance on the same database.
+    '0014_rate_limits': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('rate_limits')
+          .addColumn('bucket', 'text', (c) => c.primaryKey())
+          .addColumn('window_index', 'integer', (c) => c.notNull())
+          .addColumn('hits', 'integer', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('rate_limits_expiry').on('rate_limits').columns(['expires_at']).execute();
       },
     },
   };

@@ -9,6 +9,7 @@ import { resolveDirectLineSecret } from './directline-secret.js';
 import { createDirectLineService, newConversationId } from './directline-service.js';
 import { createDirectLineStore, type BotSideActivity } from './directline-store.js';
 import { createTokenIssuer } from './directline-tokens.js';
+import { createRateLimiter } from './rate-limiter.js';
 
 export type { BotSideActivity, DirectLineAttachment, DirectLineCardAction } from './directline-store.js';
 
@@ -93,7 +94,7 @@ export default fp<{ config: Config }>(
       tokens,
       secret,
       streamBaseUrl: config.directline.streamBaseUrl,
-      activitiesPerMinute: config.directline.activitiesPerMinute,
+      postLimiter: createRateLimiter(app.storage.database, { scope: 'directline-post', max: config.directline.activitiesPerMinute, windowMs: 60_000 }),
       allowedOrigins: config.webchat.allowedOrigins,
       defaultLocale: 'ja-JP',
     });

@@ -1,14 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from '@fastify/websocket';
 import { webChatKey } from '../../conversation/conversation-address.js';
 import { HdErrors } from '../../errors.js';
 import type { ActivitySet, DirectLineUser } from './directline-store.js';
 import { anonymousUserId, newConversationId, type DirectLineService } from './directline-service.js';
 import type { TokenGrant, TokenIssuer } from './directline-tokens.js';
-import { createRateLimiter } from './rate-limiter.js';
 import { isDatabaseUnavailable } from '../../storage/database-errors.js';
 import { detectLocale, localeFromTag } from '../../understanding/detect-locale.js';
+import type { RateLimiter } from './rate-limiter.js';
 import { applyCors } from './cors.js';
 
 export interface DirectLineRouteOptions {
@@ -17,15 +17,20 @@ export interface DirectLineRouteOptions {
   secret: string;
   /** PUBLIC_URL, or '' to build the streamUrl from the request's own host. */
   streamBaseUrl: string;
-  activitiesPerMinute: number;
+  /** Activities one caller may post per minute, counted across every instance. */
+  postLimiter: RateLimiter;
   allowedOrigins: string[];
   defaultLocale: string;
 }
 
 type Caller = { kind: 'secret' } | { kind: 'token'; grant: TokenGrant };
 
-const USER_ID = /^[^\s<>"'`]{1,128}$/;
+const USER_ID = /^[^\s<>"'`\p{Cc}\p{Cs}\u2028\u2029\ufeff]{1,128}$/u;
 const LOCALE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
+/** Control characters, lone surrogates, line/paragraph separators and BOMs have no place in a name. */
+const CONTROL = /[\p{Cc}\p{Cs}\u2028\u2029\ufeff]/u;
+/** A watermark is a sequence number; '' means "from the start". */
+const WATERMARK = /^\d{0,15}$/;
 /** A frame the client may send on the stream: Direct Line clients only ping with empty messages. */
 const PING = /^\s*(\{\s*\})?\s*$/;
 
@@ -50,16 +55,24 @@ function sameSecret(given: string, secret: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function readUser(body: unknown): Partial<DirectLineUser> {
-  if (typeof body !== 'object' || body === null) return {};
+/** An optional request body (tokens/generate, conversations): absent, or a JSON object. */
+function optionalObject(body: unknown): Record<string, unknown> | undefined {
+  if (body === undefined) return undefined;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HdErrors.BAD_ACTIVITY('the body must be a JSON object');
+  return Object.fromEntries(Object.entries(body));
+}
+
+function readUser(given: unknown): Partial<DirectLineUser> {
+  const body = optionalObject(given);
+  if (body === undefined) return {};
   const user: unknown = Reflect.get(body, 'user');
   if (user === undefined) return {};
-  if (typeof user !== 'object' || user === null) throw new HdErrors.BAD_ACTIVITY('"user" must be an object');
+  if (typeof user !== 'object' || user === null || Array.isArray(user)) throw new HdErrors.BAD_ACTIVITY('"user" must be an object');
   const id: unknown = Reflect.get(user, 'id');
   const name: unknown = Reflect.get(user, 'name');
   const email: unknown = Reflect.get(user, 'email');
   if (id !== undefined && (typeof id !== 'string' || !USER_ID.test(id))) throw new HdErrors.BAD_ACTIVITY('"user.id" must be 1–128 visible characters');
-  if (name !== undefined && (typeof name !== 'string' || name.length > 100)) throw new HdErrors.BAD_ACTIVITY('"user.name" must be a string of at most 100 characters');
+  if (name !== undefined && (typeof name !== 'string' || name.length > 100 || CONTROL.test(name))) throw new HdErrors.BAD_ACTIVITY('"user.name" must be a string of at most 100 characters');
   if (email !== undefined && (typeof email !== 'string' || !/^[^\s@]{1,64}@[^\s@]{1,255}$/.test(email))) {
     throw new HdErrors.BAD_ACTIVITY('"user.email" must be an e-mail address');
   }
@@ -70,9 +83,18 @@ function readUser(body: unknown): Partial<DirectLineUser> {
   };
 }
 
-function readLocale(body: unknown, fallback: string): string {
-  const locale: unknown = typeof body === 'object' && body !== null ? Reflect.get(body, 'locale') : undefined;
-  return typeof locale === 'string' && LOCALE.test(locale) ? locale : fallback;
+function readLocale(given: unknown, fallback: string): string {
+  const locale: unknown = optionalObject(given)?.locale;
+  if (locale === undefined) return fallback;
+  if (typeof locale !== 'string' || locale.length > 35 || !LOCALE.test(locale)) throw new HdErrors.BAD_ACTIVITY('"locale" must be a language tag such as ja-JP');
+  return locale;
+}
+
+/** The client's watermark: digits, or empty for "from the start". */
+function readWatermarkQuery(request: FastifyRequest): string {
+  const watermark = readQuery(request, 'watermark');
+  if (!WATERMARK.test(watermark)) throw new HdErrors.BAD_REQUEST('"watermark" must be the watermark this server sent');
+  return watermark;
 }
 
 function readQuery(request: FastifyRequest, key: string): string {
@@ -88,8 +110,7 @@ function readConversationParam(request: FastifyRequest): string {
 
 /** Direct Line 3.0 (REST + WebSocket stream) under /v3/directline, as botframework-directlinejs speaks it. */
 export async function directLineRoutes(app: FastifyInstance, opts: DirectLineRouteOptions): Promise<void> {
-  const { service, tokens } = opts;
-  const postLimiter = createRateLimiter(opts.activitiesPerMinute, 60_000);
+  const { service, tokens, postLimiter } = opts;
 
   applyCors(app, opts.allowedOrigins, '/v3/directline/*');
 
@@ -165,14 +186,15 @@ export async function directLineRoutes(app: FastifyInstance, opts: DirectLineRou
     const { conversationId, caller: who } = await authorise(request);
     const conversation = await service.requireConversation(conversationId);
     const grant = who.kind === 'token' ? who.grant : { conversationId, user: conversation.user };
-    return conversationAnswer(request, grant, readQuery(request, 'watermark'), true);
+    return conversationAnswer(request, grant, readWatermarkQuery(request), true);
   });
 
   app.post('/v3/directline/conversations/:conversationId/activities', async (request) => {
     const { conversationId, caller: who } = await authorise(request);
     const key = who.kind === 'token' ? `${conversationId}:${who.grant.user.id}` : `${conversationId}:secret`;
-    if (!postLimiter.take(key)) throw new HdErrors.RATE_LIMITED();
     try {
+      // The limit is counted in the database: an outage there is answered like any other (a polite message).
+      if (!(await postLimiter.take(key))) throw new HdErrors.RATE_LIMITED();
       const conversation = await service.requireConversation(conversationId);
       return { id: await service.postUserActivity(conversation, request.body) };
     } catch (err) {
@@ -183,34 +205,35 @@ export async function directLineRoutes(app: FastifyInstance, opts: DirectLineRou
 
   app.get('/v3/directline/conversations/:conversationId/activities', async (request): Promise<ActivitySet> => {
     const { conversationId } = await authorise(request);
+    const watermark = readWatermarkQuery(request);
     await service.requireConversation(conversationId);
-    return service.history(conversationId, readQuery(request, 'watermark'));
+    return service.history(conversationId, watermark);
   });
 
-  app.post('/v3/directline/conversations/:conversationId/upload', async (request, reply: FastifyReply) => {
+  // Files are refused with 415 (this server takes no media at all), after the caller is known to own the conversation.
+  app.post('/v3/directline/conversations/:conversationId/upload', async (request) => {
     const { conversationId } = await authorise(request);
     await service.requireConversation(conversationId);
-    return reply.code(501).send({
-      statusCode: 501,
-      code: 'HD_ERR_UPLOAD_UNSUPPORTED',
-      error: 'Not Implemented',
-      message: 'This helpdesk does not accept file uploads. Please type the error message or code instead.',
-    });
+    throw new HdErrors.UPLOAD_UNSUPPORTED();
   });
 
-  app.get(
-    '/v3/directline/conversations/:conversationId/stream',
-    {
-      websocket: true,
-      preValidation: async (request) => {
-        const conversationId = readConversationParam(request);
-        const t = readQuery(request, 't');
-        if (!t) throw new HdErrors.FORBIDDEN('the stream needs the t parameter of its streamUrl');
-        await tokens.verifyStream(t, conversationId);
-        await service.requireConversation(conversationId);
-      },
+  app.route({
+    method: 'GET',
+    url: '/v3/directline/conversations/:conversationId/stream',
+    preValidation: async (request) => {
+      const conversationId = readConversationParam(request);
+      const t = readQuery(request, 't');
+      if (!t) throw new HdErrors.FORBIDDEN('the stream needs the t parameter of its streamUrl');
+      await tokens.verifyStream(t, conversationId);
+      readWatermarkQuery(request);
+      checkHandshake(request);
+      await service.requireConversation(conversationId);
     },
-    (socket: WebSocket, request) => {
+    // A plain GET of the stream (no upgrade): a coded answer instead of an empty 404.
+    handler: async () => {
+      throw new HdErrors.UPGRADE_REQUIRED('the Direct Line stream is a WebSocket: connect to the streamUrl with a WebSocket client');
+    },
+    wsHandler: (socket: WebSocket, request) => {
       const conversationId = readConversationParam(request);
       const log = request.log.child({ conversationId: webChatKey(conversationId) });
       let sentUpTo = service.readWatermark(readQuery(request, 'watermark'));
@@ -256,5 +279,18 @@ export async function directLineRoutes(app: FastifyInstance, opts: DirectLineRou
         }
       })();
     },
-  );
+  });
+}
+
+/**
+ * The WebSocket handshake headers, checked before the upgrade so a malformed one gets our coded 400 (the ws library
+ * would answer with a bare text page). A request without an Upgrade header goes on to the plain-GET handler (426).
+ */
+function checkHandshake(request: FastifyRequest): void {
+  if (!/\bwebsocket\b/i.test(String(request.headers.upgrade ?? ''))) return;
+  const version = String(request.headers['sec-websocket-version'] ?? '');
+  if (version !== '13' && version !== '8') throw new HdErrors.BAD_REQUEST('Sec-WebSocket-Version must be 13');
+  if (!/^[+/0-9A-Za-z]{22}==$/.test(String(request.headers['sec-websocket-key'] ?? ''))) {
+    throw new HdErrors.BAD_REQUEST('Sec-WebSocket-Key must be 16 bytes in base64');
+  }
 }

@@ -31,7 +31,7 @@ async function webChat(app: FastifyInstance, { config }: { config: Config }): Pr
     scriptJson({ accent: settings.accent, text: WEBCHAT_TEXT }),
   );
   const frameAncestors = ["'self'", ...settings.allowedOrigins].join(' ');
-  const tokenLimiter = createRateLimiter(settings.tokensPerMinute, 60_000);
+  const tokenLimiter = createRateLimiter(app.storage.database, { scope: 'webchat-token', max: settings.tokensPerMinute, windowMs: 60_000 });
 
   applyCors(app, settings.allowedOrigins, '/api/webchat/token');
   applyCors(app, settings.allowedOrigins, '/api/webchat/resume');
@@ -104,7 +104,13 @@ async function webChat(app: FastifyInstance, { config }: { config: Config }): Pr
   });
 
   app.post('/api/webchat/token', async (request) => {
-    if (!tokenLimiter.take(request.ip)) throw new HdErrors.RATE_LIMITED();
+    if (!(await tokenLimiter.take(request.ip))) throw new HdErrors.RATE_LIMITED();
+    const body: unknown = request.body;
+    if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
+      throw new HdErrors.BAD_REQUEST('the body must be a JSON object');
+    }
+    const given: unknown = body === undefined ? undefined : Reflect.get(body, 'userAssertion');
+    if (given !== undefined && typeof given !== 'string') throw new HdErrors.BAD_REQUEST('"userAssertion" must be a string');
     const assertion = readString(request.body, 'userAssertion');
     if (assertion !== undefined) {
       if (!settings.userAssertionSecret) throw new HdErrors.FORBIDDEN('user assertions are not enabled on this server');
