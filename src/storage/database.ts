@@ -96,6 +96,8 @@ export interface DirectLineActivityTable {
   conversation_id: string;
   body: string;
   created_at: string;
+  /** The id the client gave its activity (Web Chat's channelData.clientActivityID): a retried POST is stored once. */
+  client_activity_id: string | null;
 }
 
 /**
@@ -404,6 +406,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('expires_at', 'text', (c) => c.notNull())
           .execute();
         await db.schema.createIndex('rate_limits_expiry').on('rate_limits').columns(['expires_at']).execute();
+      },
+    },
+    // Issue 14: a client's retry of the same Direct Line activity is stored and answered once.
+    '0014_directline_client_ids': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('directline_activities').addColumn('client_activity_id', 'text').execute();
+        await db.schema
+          .createIndex('directline_activities_client_id')
+          .on('directline_activities')
+          .columns(['conversation_id', 'client_activity_id'])
+          .unique()
+          .execute();
       },
     },
   };

@@ -99,8 +99,9 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
     }
   }
 
-  async function append(conversationId: string, activity: NewActivity): Promise<WireActivity> {
-    const { watermark, ...stored } = await store.append(conversationId, activity);
+  async function append(conversationId: string, activity: NewActivity, clientActivityId?: string): Promise<WireActivity & { duplicate?: boolean }> {
+    const { watermark, duplicate, ...stored } = await store.append(conversationId, activity, clientActivityId);
+    if (duplicate) return { ...stored, duplicate };
     publish(conversationId, { activities: [stored], watermark });
     return stored;
   }
@@ -187,6 +188,8 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
         throw new HdErrors.BAD_ACTIVITY(`"value" may nest at most ${MAX_VALUE_DEPTH} levels deep`);
       }
       if (text.trim() === '' && value === undefined) throw new HdErrors.BAD_ACTIVITY('a message needs "text" or "value"');
+      // A client that retries a POST (its answer was lost) sends the same activity id again: stored and answered once.
+      const clientActivityId = (typeof channelData?.clientActivityID === 'string' ? channelData.clientActivityID : undefined) ?? optionalToken(body.id, 'id', 200);
       const stored = await append(conversation.id, {
         type: 'message',
         timestamp: new Date().toISOString(),
@@ -198,7 +201,8 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
         ...(textFormat ? { textFormat } : {}),
         ...(value !== undefined ? { value } : {}),
         ...(channelData ? { channelData } : {}),
-      });
+      }, clientActivityId);
+      if (stored.duplicate) return stored.id;
       startTurn({
         type: 'message',
         id: stored.id,

@@ -68,8 +68,11 @@ export interface ActivitySet {
 export interface DirectLineStore {
   createConversation(conversation: DirectLineConversation): Promise<void>;
   getConversation(id: string): Promise<DirectLineConversation | undefined>;
-  /** Stores an activity; the server assigns its id and watermark. */
-  append(conversationId: string, activity: NewActivity): Promise<WireActivity & { watermark: string }>;
+  /**
+   * Stores an activity; the server assigns its id and watermark. With a client activity id, a second activity with
+   * the same id in the same conversation is not stored: the first one's id comes back with `duplicate: true`.
+   */
+  append(conversationId: string, activity: NewActivity, clientActivityId?: string): Promise<WireActivity & { watermark: string; duplicate?: boolean }>;
   /** Replaces a stored activity's body, keeping its id; undefined when the id is not in this conversation. */
   replace(conversationId: string, activityId: string, activity: NewActivity): Promise<WireActivity | undefined>;
   /** Activities after the watermark ('' = from the start), oldest first. */
@@ -135,15 +138,35 @@ export function createDirectLineStore(database: Database): DirectLineStore {
       };
     },
 
-    async append(conversationId, given) {
+    async append(conversationId, given, clientActivityId) {
+      const earlier = async () => {
+        if (clientActivityId === undefined) return undefined;
+        const row = await db
+          .selectFrom('directline_activities')
+          .select('seq')
+          .where('conversation_id', '=', conversationId)
+          .where('client_activity_id', '=', clientActivityId)
+          .executeTakeFirst();
+        return row ? { ...given, id: activityId(conversationId, Number(row.seq)), watermark: String(row.seq), duplicate: true } : undefined;
+      };
+      const seen = await earlier();
+      if (seen) return seen;
       const now = new Date().toISOString();
       // What the employee typed is kept with its secrets masked (the bot's turn has the words it needs already).
       const activity = given.from.role === 'user' && typeof given.text === 'string' ? { ...given, text: maskSecrets(given.text) } : given;
-      const inserted = await db
-        .insertInto('directline_activities')
-        .values({ conversation_id: conversationId, body: JSON.stringify(activity), created_at: now })
-        .returning('seq')
-        .executeTakeFirstOrThrow();
+      let inserted: { seq: number };
+      try {
+        inserted = await db
+          .insertInto('directline_activities')
+          .values({ conversation_id: conversationId, body: JSON.stringify(activity), created_at: now, client_activity_id: clientActivityId ?? null })
+          .returning('seq')
+          .executeTakeFirstOrThrow();
+      } catch (err) {
+        // Two copies of one retried POST raced (on two instances, say): the unique index let one in; answer with it.
+        const raced = await earlier();
+        if (raced) return raced;
+        throw err;
+      }
       await db.updateTable('directline_conversations').set({ updated_at: now }).where('id', '=', conversationId).execute();
       const seq = Number(inserted.seq);
       return { ...activity, id: activityId(conversationId, seq), watermark: String(seq) };
