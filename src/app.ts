@@ -22,6 +22,7 @@ import { webhookPayload } from './handoff/webhook/webhook-payload.js';
 import itsmWebhook from './handoff/webhook/webhook-plugin.js';
 import healthRoutes from './health-routes.js';
 import httpHygiene from './http-hygiene.js';
+import retention from './storage/retention-plugin.js';
 import { HdErrors } from './errors.js';
 import { loggerOptions } from './logger.js';
 import storage from './storage/storage-plugin.js';
@@ -83,6 +84,7 @@ async function helpdeskApp(app: FastifyInstance, { config }: AppOptions): Promis
   });
   // Before every route, so the HTTP metrics see them all.
   await app.register(metrics, { token: config.analytics.metricsToken });
+  await app.register(retention, { policy: config.retention });
   await app.register(healthRoutes);
   await app.register(ticketDeskPlugin, { businessHours: config.businessHours });
   await app.register(conversation, { config });

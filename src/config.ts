@@ -65,6 +65,8 @@ export interface Config {
   webchat: WebChatConfig;
   /** The admin dashboard, /metrics and how long a silent problem counts as in progress (issue 13). */
   analytics: AnalyticsConfig;
+  /** Days transcripts and the Direct Line history are kept (0: for ever); purged hourly by one instance at a time. */
+  retention: { transcriptDays: number; directLineDays: number };
 }
 
 export interface AnalyticsConfig {
@@ -185,6 +187,8 @@ export const EnvSchema = Type.Object({
   HANDOFF_EVENT_ENABLED: Type.Optional(Flag()),
   DIRECTLINE_SECRET: Type.Optional(Type.String()),
   DIRECTLINE_ACTIVITIES_PER_MINUTE: Type.Optional(Int(1, 100_000)),
+  TRANSCRIPT_RETENTION_DAYS: Type.Optional(Int(0, 36_500)),
+  DIRECTLINE_RETENTION_DAYS: Type.Optional(Int(0, 36_500)),
   DIRECTLINE_TOKEN_MAX_LIFETIME_HOURS: Type.Optional(Int(1, 24 * 30)),
   WEBCHAT_ANONYMOUS: Type.Optional(Flag()),
   WEBCHAT_TOKENS_PER_MINUTE: Type.Optional(Int(1, 100_000)),
@@ -300,6 +304,10 @@ export function loadConfig(env: Env = process.env): Config {
       adminTokens: wrapConfigError(() => parseAgentTokens(e.ADMIN_TOKENS, 'ADMIN_TOKENS')),
       metricsToken: e.METRICS_TOKEN ?? '',
       abandonedAfterMinutes: e.ABANDONED_AFTER_MINUTES ?? 30,
+    },
+    retention: {
+      transcriptDays: e.TRANSCRIPT_RETENTION_DAYS ?? 0,
+      directLineDays: e.DIRECTLINE_RETENTION_DAYS ?? 0,
     },
   };
 }
