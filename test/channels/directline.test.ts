@@ -86,20 +86,27 @@ describe('Direct Line 3.0', () => {
     const huge = await post(base, s, { type: 'message', text: 'x'.repeat(300 * 1024) }).expect(413);
     assert.equal(huge.body.code, 'HD_ERR_BODY_TOO_LARGE');
     assert.equal((await post(base, s, { type: 'message', text: 42 }).expect(400)).body.code, 'HD_ERR_BAD_ACTIVITY');
-    let deep: unknown = 'bottom';
-    for (let i = 0; i < 5000; i++) deep = [deep];
-    assert.equal((await post(base, s, { type: 'message', text: 'x', value: deep }).expect(400)).body.code, 'HD_ERR_BAD_ACTIVITY');
+    // Written as text: a value this deep would overflow JSON.stringify on the client side first.
+    const deep = `{"type":"message","text":"x","value":${'['.repeat(5000)}"bottom"${']'.repeat(5000)}}`;
+    const deepAnswer = await request(base)
+      .post(`/v3/directline/conversations/${s.conversationId}/activities`)
+      .set('authorization', `Bearer ${s.token}`)
+      .set('content-type', 'application/json')
+      .send(deep)
+      .expect(400);
+    assert.equal(deepAnswer.body.code, 'HD_ERR_BAD_JSON_DEPTH');
     const upload = await request(base).post(`/v3/directline/conversations/${s.conversationId}/upload?userId=x`).set('authorization', `Bearer ${s.token}`).expect(415);
     assert.equal(upload.body.code, 'HD_ERR_UPLOAD_UNSUPPORTED');
-    // A real file upload, as Web Chat sends it (multipart/form-data), gets the same clear answer, not a 415.
+    // A real file upload, as Web Chat sends it (multipart/form-data), gets the same clear answer (its own code and
+    // message, after the caller is checked): a 4xx, since nothing is wrong with the server, it takes no files.
     const multipart = await request(base)
       .post(`/v3/directline/conversations/${s.conversationId}/upload?userId=x`)
       .set('authorization', `Bearer ${s.token}`)
       .attach('file', Buffer.from('vpn log line'), 'vpn.log')
       .field('activity', JSON.stringify({ type: 'message', from: { id: 'x' } }));
-    assert.equal(multipart.status, 501, multipart.text);
+    assert.equal(multipart.status, 415, multipart.text);
     assert.equal(multipart.body.code, 'HD_ERR_UPLOAD_UNSUPPORTED');
-    assert.equal(multipart.body.error, 'Not Implemented');
+    assert.equal(multipart.body.error, 'Unsupported Media Type');
 
     // An expired token (31 minutes later) is a 403, which Web Chat reads as "token expired".
     mock.timers.enable({ apis: ['Date'], now: Date.now() + 31 * 60 * 1000 });

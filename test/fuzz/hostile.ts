@@ -5,12 +5,18 @@ import type { Kysely } from 'kysely';
 
 /** Generators of hostile input and the bookkeeping of the fuzz suites (test/fuzz/*.test.ts). */
 
-/** Characters that have no business in an id, a type or a locale. */
-export const CONTROL = fc.constantFrom('\u0000', '\u0001', '\u0007', '\b', '\u000b', '\u001b', '\u007f', '\u0085', '\u2028', '\ufeff', '\ud800', '\udfff');
+/** C0 control characters and DEL, NUL among them: the input boundary strips them from every body and query string. */
+export const STRIPPED = fc.constantFrom('\u0000', '\u0001', '\u0007', '\b', '\u000b', '\u001b', '\u007f');
+/** Characters that survive stripping and have no business in an id, a type or a locale (C1, separators, BOM, lone surrogates). */
+export const CONTROL = fc.constantFrom('\u0085', '\u009f', '\u2028', '\u2029', '\ufeff', '\ud800', '\udfff');
 
+/** Some text with NUL and friends (stripped) and at least one character that must still refuse the field. */
 export const controlString = fc
-  .tuple(fc.string({ maxLength: 6 }), fc.array(CONTROL, { minLength: 1, maxLength: 6 }), fc.string({ maxLength: 6 }))
-  .map(([a, c, b]) => `${a}${c.join('')}${b}`);
+  .tuple(fc.string({ maxLength: 6 }), fc.array(STRIPPED, { maxLength: 4 }), fc.array(CONTROL, { minLength: 1, maxLength: 4 }), fc.string({ maxLength: 6 }))
+  .map(([a, stripped, c, b]) => `${a}${stripped.join('')}${c.join('')}${b}`);
+
+/** Text full of stripped control characters, for the noise around a defect. */
+export const strippedString = fc.array(fc.oneof(STRIPPED, fc.string({ maxLength: 2 })), { minLength: 1, maxLength: 10 }).map((parts) => parts.join(''));
 
 export const PROTO_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
 
@@ -25,6 +31,7 @@ export const junkString = fc.oneof(
 /** Any string at all (for fields that take free text): unicode, binary code units, control characters, huge. */
 export const anyString = fc.oneof(
   fc.string({ maxLength: 40 }),
+  strippedString,
   fc.string({ unit: 'binary', maxLength: 40 }),
   controlString,
   fc.integer({ min: 1_000, max: 100_000 }).map((n) => 'あ'.repeat(n)),
