@@ -7,8 +7,6 @@ import { HdErrors } from '../errors.js';
 const CONTROL = /[\p{Cc}\p{Cs}\u2028\u2029\ufeff]/u;
 /** Teams conversation ids with a thread and message id run to a few hundred characters; nothing real is near this. */
 const MAX_ID = 1024;
-/** Teams caps a message at about 28 KB; nothing longer is a real message. */
-const MAX_TEXT = 40_000;
 
 /** An optional string field that must be a single-line token (an id, a locale), not free text. */
 function checkToken(value: unknown, key: string, max: number): void {
@@ -43,7 +41,6 @@ function readActivityBody(body: unknown): Activity {
   checkToken(Reflect.get(body, 'locale'), 'locale', 64);
   const text: unknown = Reflect.get(body, 'text');
   if (text !== undefined && text !== null && typeof text !== 'string') throw new HdErrors.BAD_ACTIVITY('"text" must be a string');
-  if (typeof text === 'string' && text.length > MAX_TEXT) throw new HdErrors.BAD_ACTIVITY(`"text" is longer than ${MAX_TEXT} characters`);
   for (const key of ['membersAdded', 'membersRemoved', 'entities', 'attachments'] as const) {
     const value: unknown = Reflect.get(body, key);
     if (value === undefined || value === null) continue;
