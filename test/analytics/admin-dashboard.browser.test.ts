@@ -61,9 +61,9 @@ describe('admin dashboard in Chromium, after conversations in Web Chat and throu
     const input = webchat.locator('[data-id="webchat-sendbox-input"]');
     await input.fill(SEED);
     await input.press('Enter');
-    await bubble(webchat, '確認 1/8').waitFor({ timeout: 15_000 });
+    await bubble(webchat, '確認 1/4').waitFor({ timeout: 15_000 });
     await webchat.locator('button.webchat__suggested-action', { hasText: 'まだ解決しない' }).last().click();
-    await bubble(webchat, '確認 2/8').waitFor({ timeout: 15_000 });
+    await bubble(webchat, '確認 2/4').waitFor({ timeout: 15_000 });
     await webchat.locator('button.webchat__suggested-action', { hasText: '解決した' }).last().click();
     await bubble(webchat, 'この案内は役に立ちましたか').waitFor({ timeout: 15_000 });
     await webchat.locator('button.webchat__suggested-action', { hasText: 'はい' }).last().click();
@@ -79,7 +79,7 @@ describe('admin dashboard in Chromium, after conversations in Web Chat and throu
     const third = new ApiEmployee(t.app, serviceUrl, 'escalated');
     await third.say(SEED);
     let replies = await third.click('まだ解決しない');
-    for (let n = 2; n <= 8; n++) replies = await third.click('まだ解決しない');
+    for (let n = 2; n <= 4; n++) replies = await third.click('まだ解決しない');
     const number = /HD-\d{6}/.exec(texts(replies))?.[0] ?? '';
     assert.ok(number);
     const agent = { authorization: `Bearer ${AGENT}` };

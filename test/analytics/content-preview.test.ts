@@ -21,11 +21,11 @@ describe('npm run content:preview', () => {
     // 4 checks: fixed at each of them, none fixed, a person asked for.
     assert.equal(ja.match(/^--- 経路 \d\/6: /gm)?.length, 6);
     assert.equal(en.match(/^--- Path \d\/6: /gm)?.length, 6);
-    assert.match(ja, /確認 4\/4: /);
+    assert.match(ja, /確認 3\/3：/);
     assert.match(ja, /表示されているのは ERROR_VPN_TIMEOUT（809 \/ 0x00000329）ですね。/);
-    assert.match(ja, /社員: ［具体的には\?］/);
+    assert.match(ja, /社員: ［具体的には？］/);
     assert.match(ja, /チケット HD-000123 を作成しました。/);
-    assert.match(en, /Check 4 of 4: /);
+    assert.match(en, /Check 3 of 3: /);
     assert.match(en, /Employee: ［Show me how］/);
     assert.match(en, /Employee: ［Talk to IT］/);
   });
@@ -35,7 +35,7 @@ describe('npm run content:preview', () => {
     cpSync(join(root, 'test', 'analytics', 'fixtures', 'ras-smart-card-required.yaml'), join(content.dir, 'runbooks', 'ras-smart-card-required.yaml'));
     const run = preview('ras-smart-card-required', content.dir);
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /確認 2\/2: Windows がカードリーダーを認識しているか/);
+    assert.match(run.stdout, /確認 2\/2：Windows がカードリーダーを認識しているか/);
     assert.match(run.stdout, /Check 2 of 2: Whether Windows sees the card reader/);
 
     writeFileSync(join(content.dir, 'runbooks', 'zz-broken.yaml'), 'id: zz-broken\nerrors: []\n');

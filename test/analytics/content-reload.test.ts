@@ -121,7 +121,7 @@ describe('content reload on SIGHUP, in a real service process', () => {
     assert.equal(reloaded.runbooks, 9);
     const afterReload = await ask(base, 'after-reload', NEW_CODE_MESSAGE);
     assert.match(afterReload, /VPN の接続にスマートカードが必要|スマートカードでサインインするように設定されています/);
-    assert.match(afterReload, /確認 1\/2: カードとカードリーダー/);
+    assert.match(afterReload, /確認 1\/2：カードとカードリーダー/);
 
     writeFileSync(join(content.dir, 'runbooks', 'zz-half-written.yaml'), BROKEN);
     mark = service.logCount;
@@ -132,7 +132,7 @@ describe('content reload on SIGHUP, in a real service process', () => {
     assert.match(faults, /"field":"\/checks"|"field":"\/errors"/);
     // The service still runs on the content it had, new runbook included.
     const stillThere = await ask(base, 'after-broken', NEW_CODE_MESSAGE);
-    assert.match(stillThere, /確認 1\/2: カードとカードリーダー/);
+    assert.match(stillThere, /確認 1\/2：カードとカードリーダー/);
   });
 });
 
@@ -154,7 +154,7 @@ describe('content reload from the admin API', () => {
     // An employee is at check 2 of the seed runbook when the admin reloads.
     let replies = await say(t.app, 'in-flight', 'ERROR_IPSEC_IKE_SA_REAPED が出ます');
     replies = await click(t.app, 'in-flight', replies.at(-1), 'まだ解決しない');
-    assert.match(replies.at(-1)?.text ?? '', /^確認 2\/8/);
+    assert.match(replies.at(-1)?.text ?? '', /^確認 2\/4/);
 
     writeFileSync(join(content.dir, 'runbooks', 'ras-smart-card-required.yaml'), NEW_RUNBOOK);
     const ok = await request(t.app.server).post('/api/admin/content/reload').set(admin).expect(200);
@@ -165,8 +165,8 @@ describe('content reload from the admin API', () => {
     assert.ok(listed.body.runbooks.some((r: { id: string }) => r.id === 'ras-smart-card-required'));
 
     replies = await click(t.app, 'in-flight', replies.at(-1), 'まだ解決しない');
-    assert.match(replies.at(-1)?.text ?? '', /^確認 3\/8/);
-    assert.match(allText(await say(t.app, 'new-code', NEW_CODE_MESSAGE)), /確認 1\/2: カードとカードリーダー/);
+    assert.match(replies.at(-1)?.text ?? '', /^確認 3\/4/);
+    assert.match(allText(await say(t.app, 'new-code', NEW_CODE_MESSAGE)), /確認 1\/2：カードとカードリーダー/);
 
     writeFileSync(join(content.dir, 'runbooks', 'zz-half-written.yaml'), BROKEN);
     const refused = await request(t.app.server).post('/api/admin/content/reload').set(admin).expect(422);
@@ -178,7 +178,7 @@ describe('content reload from the admin API', () => {
     // Old content kept: the in-flight conversation and the new runbook still work.
     replies = await click(t.app, 'in-flight', replies.at(-1), '解決した');
     assert.match(allText(replies), /解決してよかったです/);
-    assert.match(allText(await say(t.app, 'new-code-2', NEW_CODE_MESSAGE)), /確認 1\/2: カードとカードリーダー/);
+    assert.match(allText(await say(t.app, 'new-code-2', NEW_CODE_MESSAGE)), /確認 1\/2：カードとカードリーダー/);
     rmSync(join(content.dir, 'runbooks', 'zz-half-written.yaml'));
 
     await request(t.app.server).post('/api/admin/content/reload').expect(401);

@@ -37,7 +37,7 @@ describe('deflection analytics: outcomes, /metrics and the admin API', () => {
     const before = await request(t.app.server).get('/metrics').expect(200);
     let replies = await say(t.app, 'fixed-2', SEED);
     replies = await click(t.app, 'fixed-2', replies.at(-1), 'まだ解決しない');
-    assert.match(replies.at(-1)?.text ?? '', /^確認 2\/8/);
+    assert.match(replies.at(-1)?.text ?? '', /^確認 2\/4/);
     replies = await click(t.app, 'fixed-2', replies.at(-1), '解決した');
     assert.match(allText(replies), /解決してよかったです/);
     await click(t.app, 'fixed-2', replies.at(-1), 'はい');
@@ -62,7 +62,7 @@ describe('deflection analytics: outcomes, /metrics and the admin API', () => {
   it('records an escalation after failed checks, the queue wait, the resolution by IT and the rating', async () => {
     const employee = new ApiEmployee(t.app, serviceUrl, 'escalate');
     let replies = await employee.say(SEED);
-    for (let n = 1; n <= 8; n++) replies = await employee.click('まだ解決しない');
+    for (let n = 1; n <= 4; n++) replies = await employee.click('まだ解決しない');
     const number = /HD-\d{6}/.exec(texts(replies))?.[0] ?? '';
     assert.ok(number);
     let metrics = (await request(t.app.server).get('/metrics').expect(200)).text;
@@ -79,7 +79,7 @@ describe('deflection analytics: outcomes, /metrics and the admin API', () => {
     const row = (await outcomes()).find((r) => r.conversation_id === 'emulator:escalate');
     assert.equal(row?.outcome, 'resolved_by_it');
     assert.equal(row?.escalation_reason, 'checks_failed');
-    assert.equal(Number(row?.checks_reached), 8);
+    assert.equal(Number(row?.checks_reached), 4);
     assert.equal(row?.agent_name, 'alice');
     assert.equal(Number(row?.ticket_id), id);
     assert.ok(row?.queue_wait_seconds !== null && Number(row?.queue_wait_seconds) >= 0);
@@ -110,7 +110,7 @@ describe('deflection analytics: outcomes, /metrics and the admin API', () => {
 
   it('counts a problem with no answer for the configured time as abandoned, and keeps what was not understood, masked', async () => {
     let replies = await say(t.app, 'silent', SEED);
-    replies = await say(t.app, 'silent', '私のメールは taro.yamada@example.co.jp、内線は 03-1234-5678 です');
+    replies = await say(t.app, 'silent', '連絡先は taro.yamada@example.co.jp、内線は 03-1234-5678 です');
     assert.match(allText(replies), /うまく読み取れませんでした/);
     // Time passes: the last answer is now two hours old.
     const old = new Date(Date.now() - 2 * 3600_000).toISOString();
@@ -124,7 +124,7 @@ describe('deflection analytics: outcomes, /metrics and the admin API', () => {
     assert.equal(sample(metrics, 'helpdesk_outcomes_total{outcome="abandoned",runbook="ipsec-ike-sa-reaped"}'), 1);
 
     const texts = body.report.notUnderstood.map((m: { text: string }) => m.text);
-    assert.ok(texts.includes('私のメールは [email]、内線は [phone] です'), JSON.stringify(texts));
+    assert.ok(texts.includes('連絡先は [email]、内線は [phone] です'), JSON.stringify(texts));
     assert.ok(!JSON.stringify(body).includes('taro.yamada'));
   });
 
