@@ -67,7 +67,7 @@ describe('agent API for the workspace: resolve without taking, transfer, interna
 
     assert.equal((await alice.post(`/api/agent/tickets/${id}/messages`, { text: 'まだ私です' })).status, 409);
     await bob.post(`/api/agent/tickets/${id}/messages`, { text: '引き継ぎました。続けて確認します。' }).expect(202);
-    await user.waitForText(/^bob（IT 担当）: 引き継ぎました。/, mark);
+    await user.waitForText(/^bob（IT 担当）[：:] ?引き継ぎました。/, mark);
 
     const view = await bob.get(`/api/agent/tickets/${id}`).expect(200);
     const transferred = view.body.events.find((e: EventBody) => e.type === 'ticket.transferred');
@@ -151,7 +151,7 @@ describe('agent API for the workspace: resolve without taking, transfer, interna
     const view = await alice.get(`/api/agent/tickets/${b.id}`).expect(200);
     assert.equal(view.body.guestNumber, row.guestNumber, 'the same user keeps the same number');
     assert.ok(!JSON.stringify(view.body.ticket.userName).includes(guestId));
-    assert.equal(view.body.description, '担当者と話したい');
+    assert.equal(view.body.description, '担当者と話したい。VPN が朝からつながりません');
   });
 
   it('answers every error with its own reason phrase', async () => {
