@@ -107,6 +107,9 @@ describe('hostile input, generated (fast-check)', () => {
       DIRECTLINE_ACTIVITIES_PER_MINUTE: '100000',
       WEBCHAT_TOKENS_PER_MINUTE: '100000',
       WEBCHAT_USER_ASSERTION_SECRET: ASSERTION_SECRET,
+      // Some generated activities are valid once cleaned (a serviceUrl whose NUL is stripped): their turn really runs
+      // and replies to an address that does not exist. The channel deadline bounds that, as it would in production.
+      CHANNEL_TIMEOUT_MS: '1000',
     });
     db = t.app.storage.database.db as unknown as Kysely<unknown>;
     await t.app.listen({ port: 0, host: '127.0.0.1' });
