@@ -1,6 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { TurnResult, TurnRunner } from '../conversation/turn-runner.js';
+import { DirectLineAdapter } from './directline-adapter.js';
 import { readActivity } from './read-activity.js';
 import { renderOutputs } from './render-activity.js';
 
@@ -24,13 +25,20 @@ export function createHelpdeskBot(runner: TurnRunner, logger: Logger) {
     if (!input) return;
     const log = logger.child({ conversationId: input.conversationId });
     if (input.kind === 'message') await context.sendActivity({ type: 'typing' });
-    // Replies go out inside the conversation's slot of the runner's queue, so they keep the order of the turns.
-    await runner.run(input, async (result) => {
-      const activities = renderOutputs(result.outputs, result.locale, context.activity.channelId);
-      if (activities.length > 0) await context.sendActivities(activities);
-      for (const extension of extensions) await extension.afterTurn?.(context, result);
-      log.info({ replies: activities.length, ticket: result.ticket?.number }, 'turn done');
-    });
+    // Replies go out inside the conversation's slot of the runner's queue, so they keep the order of the turns. The
+    // Direct Line keeps its history in our database: its replies commit with the turn (never zero, never two).
+    let replies = 0;
+    const result = await runner.run(
+      input,
+      async (turn) => {
+        const activities = renderOutputs(turn.outputs, turn.locale, context.activity.channelId);
+        if (activities.length > 0) await context.sendActivities(activities);
+        replies = activities.length;
+      },
+      { inCommit: context.adapter instanceof DirectLineAdapter },
+    );
+    for (const extension of extensions) await extension.afterTurn?.(context, result);
+    log.info({ replies, ticket: result.ticket?.number }, 'turn done');
   };
   return Object.assign(onTurn, {
     /** Adds a TurnExtension; returns the function that removes it again. */

@@ -4,6 +4,7 @@ import { message } from '../../dialogs/format.js';
 import type { Messages } from '../content/schema.js';
 import { conversationKey } from '../conversation/conversation-address.js';
 import { isDatabaseUnavailable } from '../storage/database-errors.js';
+import { TurnSupersededError } from '../storage/unit-of-work.js';
 import { detectLocale, localeFromTag } from '../understanding/detect-locale.js';
 
 export type TurnErrorHandler = (context: TurnContext, error: unknown) => Promise<void>;
@@ -21,6 +22,11 @@ function channelUnreachable(error: unknown): boolean {
 export function createTurnErrorHandler(messages: Messages, logger: Logger): TurnErrorHandler {
   return async (context, error) => {
     const activity = context.activity;
+    // Another instance already answered this very message (a taken-over turn that finished twice): say nothing.
+    if (error instanceof TurnSupersededError) {
+      logger.info({ conversationId: conversationKey(activity.channelId, activity.conversation?.id ?? '') }, 'turn already answered by another run');
+      return;
+    }
     const locale = detectLocale(activity.text ?? '') ?? localeFromTag(activity.locale) ?? 'ja';
     const unavailable = isDatabaseUnavailable(error);
     logger.error(

@@ -7,6 +7,7 @@ import { createContentHolder, type Content, type ContentHolder, type ReloadResul
 import { loadErrorCatalog, type ErrorCatalog } from '../understanding/error-catalog.js';
 import { createRunbookIndex } from '../understanding/runbook-index.js';
 import { createUnderstanding } from '../understanding/understand.js';
+import { runCommitWork, transact } from '../storage/unit-of-work.js';
 import { createTurnRunner, type TurnRunner } from './turn-runner.js';
 
 /** The conversation side as other plugins see it: the content it speaks, the error catalog, the turn runner. */
@@ -43,7 +44,10 @@ export default fp<{ config: Config }>(
       else app.log.error({ source, faults: result.faults }, 'content NOT reloaded: the previous content stays in use');
       return result;
     };
+    const { database } = app.storage;
     const runner = createTurnRunner({
+      transact: (work) => transact(database.db, work),
+      commitWork: runCommitWork,
       content,
       understand: (utterance) => understand(utterance),
       conversations: app.storage.conversations,

@@ -11,6 +11,7 @@ import { firstGuess, readLocale, turnLocale } from './choose-locale.js';
 import { MACHINE_VERSION, TurnConflictError, botTranscript, createConversationSession, type Session } from './conversation-session.js';
 import { createKeyedQueue } from '../keyed-queue.js';
 import { observeState, type OutcomeRecorder, type SavedTurn } from './outcome-port.js';
+import { isDatabaseUnavailable } from '../storage/database-errors.js';
 
 export { TurnConflictError } from './conversation-session.js';
 export type { TicketDesk, TicketRequest } from '../handoff/ticket-desk.js';
@@ -55,12 +56,19 @@ export interface StaffTurnOptions {
 /** Delivers a result while the conversation's queue is still held, so replies keep the order of the turns. */
 export type Deliver<R> = (result: R) => Promise<void>;
 
+/** How often a turn that lost the compare-and-set is run again before it fails. */
+const MAX_ATTEMPTS = 8;
+
 /** Only what a channel shows: side-effect requests (handoff, ticket) stay inside src/. */
 function displayed(outputs: BotOutput[]): BotOutput[] {
   return outputs.filter((o) => o.type !== 'handoff' && o.type !== 'ticket');
 }
 
 export interface TurnRunnerDeps {
+  /** Runs work in one database transaction (the unit of work every store joins while it runs). */
+  transact<T>(work: () => Promise<T>): Promise<T>;
+  /** Work the channel asked to commit with the turn (the Direct Line's inbox entry). */
+  commitWork(): Promise<void>;
   content: DialogContent;
   understand: Understand;
   conversations: ConversationStore;
@@ -91,7 +99,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     if (snapshot.status === 'error') throw snapshot.error;
   }
 
-  async function runTurn(input: UserInput): Promise<TurnResult> {
+  async function runTurn(input: UserInput, deliverInCommit?: Deliver<TurnResult>): Promise<TurnResult> {
     const startedAt = performance.now();
     const understood = input.kind === 'message' ? deps.understand({ text: input.text, action: input.action, step: input.actionStep }) : undefined;
     let guess: Locale = 'ja';
@@ -132,62 +140,71 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       sendTo(open, sent);
     }
 
-    // The ticket the machine asked for needs the transcript so far, including this turn.
-    let ticket: Ticket | undefined;
-    for (let i = 0; i < outputs.length; i++) {
-      const output = outputs[i];
-      if (output?.type !== 'handoff') continue;
-      collectBotTranscript();
-      try {
-        const history = [...(await deps.conversations.transcript(input.conversationId)), ...transcript];
-        const opened = await deps.tickets.openTicket(
-          {
-            conversationId: input.conversationId,
-            reason: output.reason,
-            user: input.user,
-            channelId: input.channelId,
-            locale,
-            error: output.error,
-            runbookId: output.runbookId,
-            checks: output.checks,
-            itSteps: output.itSteps,
-            description: output.description,
-          },
-          history,
-        );
-        ticket = opened.ticket;
-        log.info({ ticket: ticket.number, reason: output.reason }, 'ticket created');
-        sendTo(open, {
-          type: 'TICKET_CREATED',
-          ticketNumber: ticket.number,
-          queue: opened.queue && { ...opened.queue, channel: input.channelId === 'msteams' ? 'teams' : 'web' },
-        });
-      } catch (err) {
-        log.error({ err }, 'ticket could not be created');
-        sendTo(open, { type: 'TICKET_FAILED' });
+    // One transaction: the ticket the machine asked for (with its outbox row), the snapshot (compare-and-set), the
+    // transcript, the channel's commit work and, when the channel stores replies in the same database, the replies.
+    // Losing the compare-and-set rolls all of it back, and the caller runs the turn again on the new state.
+    const committed = await deps.transact(async () => {
+      let ticket: Ticket | undefined;
+      for (let i = 0; i < outputs.length; i++) {
+        const output = outputs[i];
+        if (output?.type !== 'handoff') continue;
+        collectBotTranscript();
+        try {
+          const history = [...(await deps.conversations.transcript(input.conversationId)), ...transcript];
+          const opened = await deps.tickets.openTicket(
+            {
+              conversationId: input.conversationId,
+              reason: output.reason,
+              user: input.user,
+              channelId: input.channelId,
+              locale,
+              error: output.error,
+              runbookId: output.runbookId,
+              checks: output.checks,
+              itSteps: output.itSteps,
+              description: output.description,
+            },
+            history,
+          );
+          ticket = opened.ticket;
+          log.info({ ticket: ticket.number, reason: output.reason }, 'ticket created');
+          sendTo(open, {
+            type: 'TICKET_CREATED',
+            ticketNumber: ticket.number,
+            queue: opened.queue && { ...opened.queue, channel: input.channelId === 'msteams' ? 'teams' : 'web' },
+          });
+        } catch (err) {
+          if (isDatabaseUnavailable(err)) throw err;
+          log.error({ err }, 'ticket could not be created');
+          sendTo(open, { type: 'TICKET_FAILED' });
+        }
       }
-    }
-    collectBotTranscript();
-    subscription.unsubscribe();
-    const after = observeState(actor.getSnapshot());
+      collectBotTranscript();
+      subscription.unsubscribe();
+      const after = observeState(actor.getSnapshot());
 
-    await session.commit(
-      open,
-      {
-        channelId: input.channelId,
-        userId: input.user.id,
-        userName: input.user.name,
-        locale,
-        reference: input.reference ?? stored?.reference ?? null,
-      },
-      transcript,
-    );
+      await session.commit(
+        open,
+        {
+          channelId: input.channelId,
+          userId: input.user.id,
+          userName: input.user.name,
+          locale,
+          reference: input.reference ?? stored?.reference ?? null,
+        },
+        transcript,
+      );
+      await deps.commitWork();
+      const result: TurnResult = { outputs: displayed(outputs), locale, ticket };
+      await deliverInCommit?.(result);
+      return { result, ticket, after };
+    });
     await recordOutcome(
-      { conversationId: input.conversationId, firstTurn: stored === undefined, channelId: input.channelId, locale, userName: input.user.name, text: input.text, event: sent, before, after, outputs, ticket, seconds: (performance.now() - startedAt) / 1000 },
+      { conversationId: input.conversationId, firstTurn: stored === undefined, channelId: input.channelId, locale, userName: input.user.name, text: input.text, event: sent, before, after: committed.after, outputs, ticket: committed.ticket, seconds: (performance.now() - startedAt) / 1000 },
       log,
     );
-    await afterCommit(outputs, ticket, input.user, log);
-    return { outputs: displayed(outputs), locale, ticket };
+    await afterCommit(outputs, committed.ticket, input.user, log);
+    return committed.result;
   }
 
   /** Reports the saved turn to the analytics; what they fail to record is logged, never the employee's problem. */
@@ -245,12 +262,23 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
 
   return {
     machineVersion: MACHINE_VERSION,
-    /** Runs the turn after any earlier turn of the same conversation has finished; `deliver` runs in the same slot. */
-    run(input: UserInput, deliver?: Deliver<TurnResult>): Promise<TurnResult> {
+    /**
+     * Runs the turn after any earlier turn of the same conversation has finished; `deliver` runs in the same slot
+     * (with `inCommit`, inside the turn's transaction: the channel stores its replies with the turn, all or nothing).
+     * A turn that loses the compare-and-set to another instance is run again on the new state.
+     */
+    run(input: UserInput, deliver?: Deliver<TurnResult>, opts: { inCommit?: boolean } = {}): Promise<TurnResult> {
       return queue.run(input.conversationId, async () => {
-        const result = await runTurn(input);
-        await deliver?.(result);
-        return result;
+        for (let attempt = 1; ; attempt++) {
+          try {
+            const result = await runTurn(input, opts.inCommit ? deliver : undefined);
+            if (!opts.inCommit) await deliver?.(result);
+            return result;
+          } catch (err) {
+            if (!(err instanceof TurnConflictError) || attempt >= MAX_ATTEMPTS) throw err;
+            deps.logger.info({ conversationId: input.conversationId, attempt }, 'another instance saved this conversation first; running the turn again');
+          }
+        }
       });
     },
     /**
@@ -261,11 +289,11 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       return queue.run(conversationId, async () => {
         for (let attempt = 1; ; attempt++) {
           try {
-            const result = await runStaffTurn(conversationId, event, opts);
+            const result = await deps.transact(() => runStaffTurn(conversationId, event, opts));
             await deliver?.(result);
             return result;
           } catch (err) {
-            if (!(err instanceof TurnConflictError) || attempt >= 3) throw err;
+            if (!(err instanceof TurnConflictError) || attempt >= MAX_ATTEMPTS) throw err;
           }
         }
       });

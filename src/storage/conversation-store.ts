@@ -1,3 +1,6 @@
+import type { Kysely } from 'kysely';
+import type { DatabaseSchema } from './database.js';
+import { executor } from './unit-of-work.js';
 import type { Database } from './database.js';
 import { maskEntries } from './mask-secrets.js';
 
@@ -32,10 +35,11 @@ function parseJson(text: string | null): unknown {
 
 /** Conversation snapshots and transcripts. Saves are compare-and-set on `version`, so two turns never overwrite each other. */
 export function createConversationStore(database: Database) {
-  const { db } = database;
+  /** The surrounding transaction (unit of work) or the database. */
+  const db = (): Kysely<DatabaseSchema> => executor(database.db);
   return {
     async load(id: string): Promise<StoredConversation | undefined> {
-      const row = await db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await db().selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) return undefined;
       return {
         id: row.id,
@@ -65,14 +69,14 @@ export function createConversationStore(database: Database) {
       };
       const next = conversation.expectedVersion + 1;
       if (conversation.expectedVersion === 0) {
-        const result = await db
+        const result = await db()
           .insertInto('conversations')
           .values({ id: conversation.id, ...values, version: next, created_at: now })
           .onConflict((oc) => oc.column('id').doNothing())
           .executeTakeFirst();
         return Number(result.numInsertedOrUpdatedRows ?? 0) === 1 ? next : undefined;
       }
-      const result = await db
+      const result = await db()
         .updateTable('conversations')
         .set({ ...values, version: next })
         .where('id', '=', conversation.id)
@@ -84,14 +88,14 @@ export function createConversationStore(database: Database) {
     async appendTranscript(conversationId: string, entries: readonly TranscriptEntry[]): Promise<void> {
       if (entries.length === 0) return;
       // Secrets typed into the chat are masked here, at the storage boundary, so neither IT nor a backup ever sees them.
-      await db
+      await db()
         .insertInto('transcript')
         .values(maskEntries(entries).map((e) => ({ conversation_id: conversationId, role: e.role, author: e.author, text: e.text, at: e.at })))
         .execute();
     },
 
     async transcript(conversationId: string): Promise<TranscriptEntry[]> {
-      const rows = await db
+      const rows = await db()
         .selectFrom('transcript')
         .select(['role', 'author', 'text', 'at'])
         .where('conversation_id', '=', conversationId)

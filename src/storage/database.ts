@@ -153,6 +153,20 @@ export interface RateLimitTable {
   expires_at: string;
 }
 
+/** Direct Line activities accepted but whose turn has not committed yet (the durable inbox). */
+export interface InboxTable {
+  id: string;
+  conversation_id: string;
+  /** The inbound activity as the bot should see it (JSON). */
+  body: string;
+  status: string;
+  attempts: number;
+  /** While a live instance works on it; a lapsed lease lets any instance take it over. */
+  locked_until: string;
+  created_at: string;
+  done_at: string | null;
+}
+
 export interface DatabaseSchema {
   outcomes: OutcomeTable;
   unrecognised_messages: UnrecognisedMessageTable;
@@ -163,6 +177,7 @@ export interface DatabaseSchema {
   directline_conversations: DirectLineConversationTable;
   directline_activities: DirectLineActivityTable;
   rate_limits: RateLimitTable;
+  inbox: InboxTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -418,6 +433,23 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .columns(['conversation_id', 'client_activity_id'])
           .unique()
           .execute();
+      },
+    },
+    // Issue 14: the durable inbox of Direct Line turns (accepted → done in the turn's own transaction).
+    '0016_inbox': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('inbox')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('conversation_id', 'text', (c) => c.notNull())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('locked_until', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('done_at', 'text')
+          .execute();
+        await db.schema.createIndex('inbox_pending').on('inbox').columns(['status', 'locked_until']).execute();
       },
     },
   };

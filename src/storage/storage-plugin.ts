@@ -1,12 +1,15 @@
 import fp from 'fastify-plugin';
 import { createConversationStore, type ConversationStore } from './conversation-store.js';
 import { openDatabase, type Database } from './database.js';
+import { createLocalEventBus, createPostgresEventBus, type EventBus } from './event-bus.js';
 import { createTicketStore, type TicketEventSink, type TicketStore } from './ticket-store.js';
 
 export interface Storage {
   database: Database;
   conversations: ConversationStore;
   tickets: TicketStore;
+  /** How instances tell each other what they wrote (LISTEN/NOTIFY on PostgreSQL, in-process on SQLite). */
+  bus: EventBus;
 }
 
 declare module 'fastify' {
@@ -35,12 +38,19 @@ export default fp<StorageOptions>(
       onPoolError: (err) => app.log.warn({ err: { message: err.message, code: Reflect.get(err, 'code') } }, 'a database connection was lost; it will be reopened when needed'),
     });
     app.log.info({ dialect: database.dialect, location: database.location }, 'database ready');
+    const busLog = app.log.child({ module: 'event-bus' });
+    const bus =
+      database.dialect === 'postgres'
+        ? createPostgresEventBus(database, opts.databaseUrl, busLog)
+        : createLocalEventBus((err) => busLog.warn({ err }, 'a bus listener failed'));
     app.decorate('storage', {
       database,
+      bus,
       conversations: createConversationStore(database),
       tickets: createTicketStore(database, { sink: opts.ticketSink }),
     });
     app.addHook('onClose', async () => {
+      await bus.close();
       await database.close();
     });
   },

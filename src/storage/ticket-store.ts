@@ -1,3 +1,4 @@
+import { executor, transact } from './unit-of-work.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool, type Transaction, type Updateable } from 'kysely';
 import type { Database, DatabaseSchema } from './database.js';
@@ -236,7 +237,8 @@ function queueRank(t: Ticket): number {
  * cannot both take a ticket), the event row says who did it and when.
  */
 export function createTicketStore(database: Database, options: { sink?: TicketEventSink | undefined } = {}) {
-  const { db } = database;
+  /** The surrounding transaction (unit of work) or the database. */
+  const db = (): Kysely<DatabaseSchema> => executor(database.db);
   const sink = options.sink;
 
   async function read(executor: Kysely<DatabaseSchema>, id: number): Promise<Ticket | undefined> {
@@ -274,7 +276,7 @@ export function createTicketStore(database: Database, options: { sink?: TicketEv
       const now = new Date().toISOString();
       const actor: TicketActor = { kind: 'user', id: ticket.userId, name: ticket.userName || ticket.userId };
       const text = ticket.reason === 'checks_failed' ? 'The checks did not solve the problem.' : 'The employee asked for a person.';
-      return db.transaction().execute(async (trx) => {
+      return transact(database.db, async (trx) => {
         const row = await trx
           .insertInto('tickets')
           .values({
@@ -310,17 +312,17 @@ export function createTicketStore(database: Database, options: { sink?: TicketEv
     },
 
     get(id: number): Promise<Ticket | undefined> {
-      return read(db, id);
+      return read(db(), id);
     },
 
     async latestForConversation(conversationId: string): Promise<Ticket | undefined> {
-      const row = await db.selectFrom('tickets').selectAll().where('conversation_id', '=', conversationId).orderBy('id', 'desc').executeTakeFirst();
+      const row = await db().selectFrom('tickets').selectAll().where('conversation_id', '=', conversationId).orderBy('id', 'desc').executeTakeFirst();
       return row ? toTicket(row) : undefined;
     },
 
     /** The conversation key of the user's newest open ticket on a channel (a signed-in Web Chat user comes back to it). */
     async openConversationOf(userId: string, channelId: string): Promise<string | undefined> {
-      const row = await db
+      const row = await db()
         .selectFrom('tickets')
         .select('conversation_id')
         .where('user_id', '=', userId)
@@ -334,7 +336,7 @@ export function createTicketStore(database: Database, options: { sink?: TicketEv
     /** Applies the change if the ticket is in an allowed state; otherwise reports the ticket as it is. */
     async change(ticketId: number, change: TicketChange): Promise<ChangeResult> {
       const at = new Date().toISOString();
-      const done = await db.transaction().execute(async (trx) => {
+      const done = await transact(database.db, async (trx) => {
         const result = await trx
           .updateTable('tickets')
           .set({ ...change.set, updated_at: at })
@@ -358,14 +360,14 @@ export function createTicketStore(database: Database, options: { sink?: TicketEv
         const ticket = await read(trx, ticketId);
         return ticket ? { ticket, event } : undefined;
       });
-      if (!done) return { ok: false, ticket: await read(db, ticketId) };
+      if (!done) return { ok: false, ticket: await read(db(), ticketId) };
       return { ok: true, ...done };
     },
 
     /** An event that changes no status (a message, a rating answer); `set` updates columns in the same transaction. */
     async record(ticketId: number, event: TicketChange['event'], set: TicketUpdate = {}): Promise<{ event: TicketEvent; ticket: Ticket | undefined }> {
       const at = new Date().toISOString();
-      return db.transaction().execute(async (trx) => {
+      return transact(database.db, async (trx) => {
         await trx.updateTable('tickets').set({ ...set, updated_at: at }).where('id', '=', ticketId).execute();
         const stored = await insertEvent(trx, ticketId, event, at);
         return { event: stored, ticket: await read(trx, ticketId) };
@@ -373,7 +375,7 @@ export function createTicketStore(database: Database, options: { sink?: TicketEv
     },
 
     async events(ticketId: number): Promise<TicketEvent[]> {
-      const rows = await db.selectFrom('ticket_events').selectAll().where('ticket_id', '=', ticketId).orderBy('id').execute();
+      const rows = await db().selectFrom('ticket_events').selectAll().where('ticket_id', '=', ticketId).orderBy('id').execute();
       return rows.flatMap((row) => {
         const type = TICKET_EVENT_TYPES.find((t) => t === row.type);
         const kind = ACTOR_KINDS.find((k) => k === row.actor_kind);
@@ -392,7 +394,7 @@ export function createTicketStore(database: Database, options: { sink?: TicketEv
       const matching = searchFilter(query);
       const wantOpen = status === undefined ? OPEN : OPEN.filter((s) => s === status);
       const wantClosed = status === undefined ? STATUSES.filter((s) => !OPEN.includes(s)) : OPEN.includes(status) ? [] : [status];
-      const rows = await db
+      const rows = await db()
         .selectFrom('tickets')
         .selectAll()
         .where((eb) => {
@@ -429,7 +431,7 @@ export function createTicketStore(database: Database, options: { sink?: TicketEv
 
     /** 1 = next in line: queued tickets that entered the queue before this one, plus itself. */
     async queuePosition(ticket: Ticket): Promise<number> {
-      const row = await db
+      const row = await db()
         .selectFrom('tickets')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('status', '=', 'queued')
@@ -440,7 +442,7 @@ export function createTicketStore(database: Database, options: { sink?: TicketEv
 
     /** Average seconds from entering the queue to being taken, over the most recent assignments; null without history. */
     async recentWaitSeconds(sample = 20): Promise<number | null> {
-      const rows = await db
+      const rows = await db()
         .selectFrom('tickets')
         .select(['queued_at', 'assigned_at'])
         .where('assigned_at', 'is not', null)

@@ -10,6 +10,7 @@ import { createDirectLineService, newConversationId } from './directline-service
 import { createDirectLineStore, type BotSideActivity } from './directline-store.js';
 import { createTokenIssuer } from './directline-tokens.js';
 import { createRateLimiter } from './rate-limiter.js';
+import { createInboxStore } from './inbox-store.js';
 
 export type { BotSideActivity, DirectLineAttachment, DirectLineCardAction } from './directline-store.js';
 
@@ -52,12 +53,18 @@ export default fp<{ config: Config }>(
   async (app, { config }) => {
     const secret = resolveDirectLineSecret(config.directline.secret, config.dataDir, app.log);
     const tokens = createTokenIssuer(secret, config.directline.tokenMaxLifetimeSeconds);
-    const store = createDirectLineStore(app.storage.database);
+    const { database, bus } = app.storage;
+    const store = createDirectLineStore(database, {
+      notify: ({ conversationId, seq }) => bus.publish('hd_directline', JSON.stringify({ c: conversationId, s: seq })),
+    });
     const appId = config.botFramework.MicrosoftAppId ?? '';
     const bot = { id: appId || 'helpdesk-bot', name: config.webchat.title || BOT_NAME };
     const { logic, onTurnError } = app.bot;
     const service = createDirectLineService({
       store,
+      database,
+      inbox: createInboxStore(database),
+      bus,
       log: app.log,
       bot,
       runTurn: (inbound) => adapter.processInbound(inbound, logic),
@@ -73,7 +80,23 @@ export default fp<{ config: Config }>(
       onTurnError,
     });
 
-    await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+    // Shutdown: new messages get 503 (fastify, while closing), turns in flight finish and commit, then the sockets
+    // close with 1012 (service restart) so Web Chat reconnects, through the load balancer, to another instance.
+    app.addHook('preClose', async () => {
+      await service.drain();
+    });
+    await app.register(websocket, {
+      options: { maxPayload: 64 * 1024 },
+      preClose(done) {
+        const server = this.websocketServer;
+        for (const client of server.clients) client.close(1012, 'the service is restarting; reconnect');
+        server.close(() => done());
+      },
+    });
+    // Anything a dead instance accepted but never answered is taken over once its lease lapses.
+    app.addHook('onReady', async () => {
+      service.startSweeping();
+    });
 
     const directline: DirectLine = {
       adapter,
@@ -97,9 +120,6 @@ export default fp<{ config: Config }>(
       postLimiter: createRateLimiter(app.storage.database, { scope: 'directline-post', max: config.directline.activitiesPerMinute, windowMs: 60_000 }),
       allowedOrigins: config.webchat.allowedOrigins,
       defaultLocale: 'ja-JP',
-    });
-    app.addHook('preClose', async () => {
-      await service.drain();
     });
   },
   { name: 'directline', dependencies: ['storage', 'conversation', 'bot'] },

@@ -237,20 +237,47 @@ export async function directLineRoutes(app: FastifyInstance, opts: DirectLineRou
       const conversationId = readConversationParam(request);
       const log = request.log.child({ conversationId: webChatKey(conversationId) });
       let sentUpTo = service.readWatermark(readQuery(request, 'watermark'));
-      let replaying = true;
-      const held: ActivitySet[] = [];
+      let closed = false;
       const send = (set: ActivitySet) => {
         if (socket.readyState !== socket.OPEN) return;
-        // A set at or below what this socket has already sent arrived twice (live while the history was replaying).
-        if (set.watermark && service.readWatermark(set.watermark) <= sentUpTo) return;
         if (set.watermark) sentUpTo = service.readWatermark(set.watermark);
         socket.send(JSON.stringify({ activities: set.activities, ...(set.watermark ? { watermark: set.watermark } : {}) }));
       };
-      const unsubscribe = service.subscribe(conversationId, (set) => (replaying ? held.push(set) : send(set)));
-      let closed = false;
+      // The history is the truth: whichever instance stored an activity, this socket reads everything after its own
+      // watermark, one read at a time (a notice during a read asks for one more), so it sends in order, never twice.
+      let reading = false;
+      let again = false;
+      const catchUp = async (): Promise<void> => {
+        if (reading) {
+          again = true;
+          return;
+        }
+        reading = true;
+        try {
+          do {
+            again = false;
+            // Stop as soon as the socket is gone: a page that could not be sent would otherwise be read again forever.
+            while (!closed && socket.readyState === socket.OPEN) {
+              const page = await service.history(conversationId, String(sentUpTo));
+              if (page.activities.length === 0 || !page.watermark) break;
+              const before = sentUpTo;
+              send(page);
+              if (sentUpTo === before) break;
+            }
+          } while (again && !closed);
+        } catch (err) {
+          log.error({ err }, 'could not read the Direct Line history');
+          socket.close(1011, 'the history could not be read');
+        } finally {
+          reading = false;
+        }
+      };
+      const unsubscribe = service.subscribe(conversationId, (signal) => {
+        if (signal.kind === 'stored') void catchUp();
+        else send(signal.set);
+      });
       socket.on('close', () => {
         closed = true;
-        held.length = 0;
         unsubscribe();
       });
       socket.on('error', (err) => log.debug({ err }, 'Direct Line stream error'));
@@ -260,24 +287,7 @@ export async function directLineRoutes(app: FastifyInstance, opts: DirectLineRou
         log.info('closing a Direct Line stream after a frame it does not understand');
         socket.close(1003, 'the Direct Line stream only accepts empty keep-alive messages');
       });
-      void (async () => {
-        try {
-          // Stop as soon as the socket is gone: a page that could not be sent would otherwise be read again forever.
-          while (!closed && socket.readyState === socket.OPEN) {
-            const page = await service.history(conversationId, String(sentUpTo));
-            if (page.activities.length === 0 || !page.watermark) break;
-            const before = sentUpTo;
-            send(page);
-            if (sentUpTo === before) break;
-          }
-          if (closed) return;
-          replaying = false;
-          for (const set of held.splice(0)) send(set);
-        } catch (err) {
-          log.error({ err }, 'could not replay the Direct Line history');
-          socket.close(1011, 'the history could not be read');
-        }
-      })();
+      void catchUp();
     },
   });
 }

@@ -4,16 +4,54 @@ import type { BotReply, DirectLineInbound } from '../../bot/directline-adapter.j
 import { WEBCHAT_CHANNEL_ID, webChatKey } from '../../conversation/conversation-address.js';
 import { HdErrors } from '../../errors.js';
 import { isDatabaseUnavailable } from '../../storage/database-errors.js';
+import type { EventBus } from '../../storage/event-bus.js';
+import { TurnSupersededError, transact, withCommitWork } from '../../storage/unit-of-work.js';
+import type { Database } from '../../storage/database.js';
+import { INBOX_LEASE_MS, type InboxStore } from './inbox-store.js';
 import { readWatermark, type ActivitySet, type BotSideActivity, type DirectLineConversation, type DirectLineStore, type DirectLineUser, type NewActivity, type WireActivity } from './directline-store.js';
 
 /** Channel id on every activity of this Direct Line (history and bot turns alike). */
 const CHANNEL_ID = WEBCHAT_CHANNEL_ID;
 const MAX_TEXT = 8000;
 
-export type StreamListener = (set: ActivitySet) => void;
+/**
+ * What a socket of a conversation is told: `stored` = new activities are in the history (read them after your own
+ * watermark, in order); `live` = an activity that is not kept (typing, an updated card, an outage notice).
+ */
+export type StreamSignal = { kind: 'stored' } | { kind: 'live'; set: ActivitySet };
+export type StreamListener = (signal: StreamSignal) => void;
+
+/** A bus notification about one conversation: stored up to seq `s`, a live activity, or a replaced activity id. */
+interface DirectLineNotice {
+  c: string;
+  s?: number;
+  live?: WireActivity;
+  r?: string;
+}
+
+function readNotice(payload: string): DirectLineNotice | undefined {
+  try {
+    const value: unknown = JSON.parse(payload);
+    if (!isRecord(value) || typeof value.c !== 'string') return undefined;
+    return {
+      c: value.c,
+      ...(typeof value.s === 'number' ? { s: value.s } : {}),
+      ...(isRecord(value.live) && typeof value.live.id === 'string' ? { live: value.live as unknown as WireActivity } : {}),
+      ...(typeof value.r === 'string' ? { r: value.r } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** How often an instance looks for accepted messages whose turn never committed (their instance died). */
+const SWEEP_EVERY_MS = 3000;
 
 export interface DirectLineServiceOptions {
   store: DirectLineStore;
+  database: Database;
+  inbox: InboxStore;
+  bus: EventBus;
   log: FastifyBaseLogger;
   bot: { id: string; name: string };
   /** Runs a bot turn (the Direct Line adapter); replies come back through deliverFromBot. */
@@ -85,35 +123,103 @@ function readClientChannelData(value: unknown): Record<string, unknown> | undefi
 
 /** The Direct Line channel's core: conversations, history and live fan-out. Turns are serialised by the turn runner. */
 export function createDirectLineService(options: DirectLineServiceOptions) {
-  const { store, log } = options;
+  const { store, log, inbox, bus } = options;
   const listeners = new Map<string, Set<StreamListener>>();
   const inFlight = new Set<Promise<void>>();
+  /** Inbox entries this instance is running now (a sweep must not start them twice). */
+  const running = new Set<string>();
+  let accepting = true;
 
-  function publish(conversationId: string, set: ActivitySet): void {
+  function signal(conversationId: string, message: StreamSignal): void {
     for (const listener of listeners.get(conversationId) ?? []) {
       try {
-        listener(set);
+        listener(message);
       } catch (err) {
-        log.warn({ err, conversationId }, 'a Direct Line stream listener failed');
+        log.warn({ err, conversationId: webChatKey(conversationId) }, 'a Direct Line stream listener failed');
       }
     }
   }
 
+  function live(conversationId: string, activity: WireActivity): void {
+    signal(conversationId, { kind: 'live', set: { activities: [activity], watermark: '' } });
+  }
+
+  // Every instance hears what any instance stored: its sockets read the history after their own watermark.
+  bus.subscribe('hd_directline', (payload) => {
+    const notice = readNotice(payload);
+    if (!notice || !listeners.has(notice.c)) return;
+    if (notice.s !== undefined) signal(notice.c, { kind: 'stored' });
+    if (notice.live) live(notice.c, notice.live);
+    if (notice.r) {
+      const conversationId = notice.c;
+      store.get(conversationId, notice.r).then(
+        (activity) => activity && live(conversationId, activity),
+        (err: unknown) => log.warn({ err }, 'an updated Direct Line activity could not be read'),
+      );
+    }
+  });
+  bus.onResync(() => {
+    for (const conversationId of listeners.keys()) signal(conversationId, { kind: 'stored' });
+  });
+
+  async function notify(notice: DirectLineNotice): Promise<void> {
+    await bus.publish('hd_directline', JSON.stringify(notice));
+  }
+
   async function append(conversationId: string, activity: NewActivity, clientActivityId?: string): Promise<WireActivity & { duplicate?: boolean }> {
-    const { watermark, duplicate, ...stored } = await store.append(conversationId, activity, clientActivityId);
-    if (duplicate) return { ...stored, duplicate };
-    publish(conversationId, { activities: [stored], watermark });
+    const { watermark: _watermark, ...stored } = await store.append(conversationId, activity, clientActivityId);
     return stored;
+  }
+
+  /**
+   * Runs the turn of an accepted activity: its inbox entry is marked done in the transaction that commits the turn
+   * (with the replies). A turn that ends without committing (intercepted, or failed and apologised for) is marked
+   * done afterwards; one that could not reach the database stays pending and is run again by a sweep.
+   */
+  async function runAccepted(inbound: DirectLineInbound): Promise<void> {
+    const id = inbound.id;
+    const renew = setInterval(() => {
+      inbox.renew(id).catch((err: unknown) => log.warn({ err }, 'an inbox lease could not be renewed'));
+    }, INBOX_LEASE_MS / 3);
+    renew.unref();
+    try {
+      await withCommitWork(
+        async () => {
+          if (!(await inbox.complete(id))) throw new TurnSupersededError(`the turn of ${id} was already committed`);
+        },
+        () => options.runTurn(inbound),
+      );
+      if (await inbox.isPending(id)) await inbox.complete(id);
+    } finally {
+      clearInterval(renew);
+    }
   }
 
   /** Hands the activity to the bot; the HTTP answer does not wait for the turn. */
   function startTurn(inbound: DirectLineInbound): void {
-    const turn = options
-      .runTurn(inbound)
-      .catch((err: unknown) => log.error({ err, conversationId: webChatKey(inbound.conversationId) }, 'Direct Line turn failed'));
+    if (running.has(inbound.id)) return;
+    running.add(inbound.id);
+    const turn = runAccepted(inbound)
+      .catch((err: unknown) => {
+        if (err instanceof TurnSupersededError) return;
+        log.error({ err, conversationId: webChatKey(inbound.conversationId) }, 'Direct Line turn failed; it stays in the inbox');
+      })
+      .finally(() => running.delete(inbound.id));
     inFlight.add(turn);
     void turn.finally(() => inFlight.delete(turn));
   }
+
+  /** Takes over accepted messages whose instance died before their turn committed (at start-up, then periodically). */
+  async function sweep(): Promise<number> {
+    if (!accepting) return 0;
+    const lapsed = await inbox.claimLapsed();
+    for (const pending of lapsed) {
+      log.info({ conversationId: webChatKey(pending.inbound.conversationId), activity: pending.id }, 'running an accepted message whose turn never finished');
+      startTurn(pending.inbound);
+    }
+    return lapsed.length;
+  }
+  let sweeper: NodeJS.Timeout | undefined;
 
   /** A bot reply as the history keeps it: from the bot, in this conversation, stamped now. */
   function botSide(conversationId: string, reply: BotReply): NewActivity {
@@ -129,6 +235,18 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
 
   return {
     requireConversation,
+
+    /** Starts the inbox sweep (at start-up: anything a dead instance left is taken over once its lease lapses). */
+    startSweeping(): void {
+      const tick = () => {
+        sweep().catch((err: unknown) => log.warn({ err }, 'the inbox sweep failed'));
+      };
+      tick();
+      sweeper = setInterval(tick, SWEEP_EVERY_MS);
+      sweeper.unref();
+    },
+
+    sweep,
 
     subscribe(conversationId: string, listener: StreamListener): () => void {
       let set = listeners.get(conversationId);
@@ -149,22 +267,26 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
       const existing = await store.getConversation(conversationId);
       if (existing) return { conversation: existing, created: false };
       const conversation: DirectLineConversation = { id: conversationId, user, locale, createdAt: new Date().toISOString() };
-      try {
-        await store.createConversation(conversation);
-      } catch (err) {
-        const raced = await store.getConversation(conversationId);
-        if (raced) return { conversation: raced, created: false };
-        throw err;
-      }
-      log.info({ conversationId: webChatKey(conversationId), locale }, 'Direct Line conversation started');
-      startTurn({
+      const greeting: DirectLineInbound = {
         type: 'conversationUpdate',
         id: `${conversationId}|start`,
         timestamp: conversation.createdAt,
         conversationId,
         user,
         locale,
-      });
+      };
+      try {
+        await transact(options.database.db, async () => {
+          await store.createConversation(conversation);
+          await inbox.accept(greeting);
+        });
+      } catch (err) {
+        const raced = await store.getConversation(conversationId);
+        if (raced) return { conversation: raced, created: false };
+        throw err;
+      }
+      log.info({ conversationId: webChatKey(conversationId), locale }, 'Direct Line conversation started');
+      startTurn(greeting);
       return { conversation, created: true };
     },
 
@@ -190,31 +312,39 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
       if (text.trim() === '' && value === undefined) throw new HdErrors.BAD_ACTIVITY('a message needs "text" or "value"');
       // A client that retries a POST (its answer was lost) sends the same activity id again: stored and answered once.
       const clientActivityId = (typeof channelData?.clientActivityID === 'string' ? channelData.clientActivityID : undefined) ?? optionalToken(body.id, 'id', 200);
-      const stored = await append(conversation.id, {
-        type: 'message',
-        timestamp: new Date().toISOString(),
-        channelId: CHANNEL_ID,
-        conversation: { id: conversation.id },
-        from: { id: conversation.user.id, name: conversation.user.name, role: 'user' },
-        text,
-        locale,
-        ...(textFormat ? { textFormat } : {}),
-        ...(value !== undefined ? { value } : {}),
-        ...(channelData ? { channelData } : {}),
-      }, clientActivityId);
-      if (stored.duplicate) return stored.id;
-      startTurn({
-        type: 'message',
-        id: stored.id,
-        timestamp: stored.timestamp,
-        conversationId: conversation.id,
-        user: conversation.user,
-        locale,
-        text,
-        ...(value !== undefined ? { value } : {}),
-        ...(channelData ? { channelData } : {}),
+      const accepted = await transact(options.database.db, async () => {
+        const stored = await append(conversation.id, {
+          type: 'message',
+          timestamp: new Date().toISOString(),
+          channelId: CHANNEL_ID,
+          conversation: { id: conversation.id },
+          from: { id: conversation.user.id, name: conversation.user.name, role: 'user' },
+          text,
+          locale,
+          ...(textFormat ? { textFormat } : {}),
+          ...(value !== undefined ? { value } : {}),
+          ...(channelData ? { channelData } : {}),
+        }, clientActivityId);
+        // A retry of an accepted message: its turn is (or was) already on its way.
+        if (stored.duplicate) return { id: stored.id, duplicate: true };
+        const inbound: DirectLineInbound = {
+          type: 'message',
+          id: stored.id,
+          timestamp: stored.timestamp,
+          conversationId: conversation.id,
+          user: conversation.user,
+          locale,
+          text,
+          ...(value !== undefined ? { value } : {}),
+          ...(channelData ? { channelData } : {}),
+        };
+        // Pending in the same transaction as the history row: once the client hears 200, the turn will run.
+        await inbox.accept(inbound);
+        return inbound;
       });
-      return stored.id;
+      if ('duplicate' in accepted) return accepted.id;
+      startTurn(accepted);
+      return accepted.id;
     },
 
     /** What the bot sends. Typing indicators go live only; everything else is kept in the history. */
@@ -222,7 +352,7 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
       const wire = botSide(conversationId, reply);
       if (reply.type === 'typing') {
         const id = `${conversationId}|typing-${randomBytes(6).toString('hex')}`;
-        publish(conversationId, { activities: [{ ...wire, id }], watermark: '' });
+        await notify({ c: conversationId, live: { ...wire, id } });
         return id;
       }
       try {
@@ -231,7 +361,7 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
         if (!isDatabaseUnavailable(err)) throw err;
         // The turn's apology for an outage cannot be stored either: it goes to the open sockets only.
         const id = `${conversationId}|unstored-${randomBytes(6).toString('hex')}`;
-        publish(conversationId, { activities: [{ ...wire, id }], watermark: '' });
+        live(conversationId, { ...wire, id });
         return id;
       }
     },
@@ -240,7 +370,7 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
     async updateFromBot(conversationId: string, activityId: string, reply: BotReply): Promise<void> {
       const replaced = await store.replace(conversationId, activityId, botSide(conversationId, reply));
       if (!replaced) throw new HdErrors.NOT_FOUND(`activity ${activityId} is not in this conversation`);
-      publish(conversationId, { activities: [replaced], watermark: '' });
+      await notify({ c: conversationId, r: replaced.id });
     },
 
     /** See DirectLine.postBotActivity: a bot-side message from outside a turn (IT staff in a live handoff). */
@@ -273,8 +403,10 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
      */
     tellUnavailable(conversationId: string, locale: string): void {
       const text = options.unavailableText(locale);
-      publish(conversationId, {
-        activities: [
+      signal(conversationId, {
+        kind: 'live',
+        set: {
+          activities: [
           {
             id: `${conversationId}|unavailable-${randomBytes(6).toString('hex')}`,
             type: 'message',
@@ -286,13 +418,21 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
             locale,
           },
         ],
-        watermark: '',
+          watermark: '',
+        },
       });
     },
 
-    /** Waits for the turns in flight (shutdown). */
+    /** Stops taking over work (shutdown) and waits for the turns in flight. */
     async drain(): Promise<void> {
+      accepting = false;
+      if (sweeper) clearInterval(sweeper);
       await Promise.allSettled([...inFlight]);
+    },
+
+    /** False once shutdown began: new messages are refused (503) so the client posts them to another instance. */
+    get accepting(): boolean {
+      return accepting;
     },
 
     readWatermark,

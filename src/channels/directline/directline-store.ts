@@ -1,3 +1,6 @@
+import type { Kysely } from 'kysely';
+import type { DatabaseSchema } from '../../storage/database.js';
+import { executor, transact } from '../../storage/unit-of-work.js';
 import type { Database } from '../../storage/database.js';
 import { maskSecrets } from '../../storage/mask-secrets.js';
 
@@ -75,6 +78,8 @@ export interface DirectLineStore {
   append(conversationId: string, activity: NewActivity, clientActivityId?: string): Promise<WireActivity & { watermark: string; duplicate?: boolean }>;
   /** Replaces a stored activity's body, keeping its id; undefined when the id is not in this conversation. */
   replace(conversationId: string, activityId: string, activity: NewActivity): Promise<WireActivity | undefined>;
+  /** One stored activity by id (an updated card that must be shown again). */
+  get(conversationId: string, activityId: string): Promise<WireActivity | undefined>;
   /** Activities after the watermark ('' = from the start), oldest first. */
   list(conversationId: string, watermark: string, limit?: number): Promise<ActivitySet>;
 }
@@ -109,11 +114,15 @@ function readFrom(value: unknown): WireActivity['from'] {
 }
 
 /** History and conversations of the self-hosted Direct Line, in the shared database (SQLite or PostgreSQL). */
-export function createDirectLineStore(database: Database): DirectLineStore {
-  const { db } = database;
+/** Told (inside the writing transaction) that an activity was stored: the bus tells every instance's sockets. */
+export type StoredNotifier = (stored: { conversationId: string; seq: number }) => Promise<void>;
+
+export function createDirectLineStore(database: Database, options: { notify?: StoredNotifier } = {}): DirectLineStore {
+  /** The surrounding transaction (unit of work) or the database. */
+  const db = (): Kysely<DatabaseSchema> => executor(database.db);
   return {
     async createConversation(conversation) {
-      await db
+      await db()
         .insertInto('directline_conversations')
         .values({
           id: conversation.id,
@@ -128,7 +137,7 @@ export function createDirectLineStore(database: Database): DirectLineStore {
     },
 
     async getConversation(id) {
-      const row = await db.selectFrom('directline_conversations').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await db().selectFrom('directline_conversations').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) return undefined;
       return {
         id: row.id,
@@ -139,44 +148,39 @@ export function createDirectLineStore(database: Database): DirectLineStore {
     },
 
     async append(conversationId, given, clientActivityId) {
-      const earlier = async () => {
-        if (clientActivityId === undefined) return undefined;
-        const row = await db
-          .selectFrom('directline_activities')
-          .select('seq')
-          .where('conversation_id', '=', conversationId)
-          .where('client_activity_id', '=', clientActivityId)
-          .executeTakeFirst();
-        return row ? { ...given, id: activityId(conversationId, Number(row.seq)), watermark: String(row.seq), duplicate: true } : undefined;
-      };
-      const seen = await earlier();
-      if (seen) return seen;
       const now = new Date().toISOString();
       // What the employee typed is kept with its secrets masked (the bot's turn has the words it needs already).
       const activity = given.from.role === 'user' && typeof given.text === 'string' ? { ...given, text: maskSecrets(given.text) } : given;
-      let inserted: { seq: number };
-      try {
-        inserted = await db
+      return transact(database.db, async () => {
+        // The conversation row is locked first: one conversation's activities commit in the order of their seq, so a
+        // reader that has seen seq n never misses a smaller seq committed later (watermarks stay gap-free). The lock
+        // also serialises two copies of one retried POST (on two instances, say): the second finds the first.
+        await db().updateTable('directline_conversations').set({ updated_at: now }).where('id', '=', conversationId).execute();
+        if (clientActivityId !== undefined) {
+          const row = await db()
+            .selectFrom('directline_activities')
+            .select('seq')
+            .where('conversation_id', '=', conversationId)
+            .where('client_activity_id', '=', clientActivityId)
+            .executeTakeFirst();
+          if (row) return { ...given, id: activityId(conversationId, Number(row.seq)), watermark: String(row.seq), duplicate: true };
+        }
+        const inserted = await db()
           .insertInto('directline_activities')
           .values({ conversation_id: conversationId, body: JSON.stringify(activity), created_at: now, client_activity_id: clientActivityId ?? null })
           .returning('seq')
           .executeTakeFirstOrThrow();
-      } catch (err) {
-        // Two copies of one retried POST raced (on two instances, say): the unique index let one in; answer with it.
-        const raced = await earlier();
-        if (raced) return raced;
-        throw err;
-      }
-      await db.updateTable('directline_conversations').set({ updated_at: now }).where('id', '=', conversationId).execute();
-      const seq = Number(inserted.seq);
-      return { ...activity, id: activityId(conversationId, seq), watermark: String(seq) };
+        const seq = Number(inserted.seq);
+        await options.notify?.({ conversationId, seq });
+        return { ...activity, id: activityId(conversationId, seq), watermark: String(seq) };
+      });
     },
 
     async replace(conversationId, activityId, activity) {
       const prefix = `${conversationId}|`;
       const seq = activityId.startsWith(prefix) ? readWatermark(activityId.slice(prefix.length)) : 0;
       if (seq === 0) return undefined;
-      const result = await db
+      const result = await db()
         .updateTable('directline_activities')
         .set({ body: JSON.stringify(activity) })
         .where('conversation_id', '=', conversationId)
@@ -185,9 +189,17 @@ export function createDirectLineStore(database: Database): DirectLineStore {
       return Number(result.numUpdatedRows) === 1 ? { ...activity, id: activityId } : undefined;
     },
 
+    async get(conversationId, id) {
+      const prefix = `${conversationId}|`;
+      const seq = id.startsWith(prefix) ? readWatermark(id.slice(prefix.length)) : 0;
+      if (seq === 0) return undefined;
+      const row = await db().selectFrom('directline_activities').select(['seq', 'body']).where('conversation_id', '=', conversationId).where('seq', '=', seq).executeTakeFirst();
+      return row ? toWire(conversationId, row) : undefined;
+    },
+
     async list(conversationId, watermark, limit = 500) {
       const after = readWatermark(watermark);
-      const rows = await db
+      const rows = await db()
         .selectFrom('directline_activities')
         .select(['seq', 'body'])
         .where('conversation_id', '=', conversationId)
@@ -195,23 +207,25 @@ export function createDirectLineStore(database: Database): DirectLineStore {
         .orderBy('seq')
         .limit(limit)
         .execute();
-      const activities = rows.map((row): WireActivity => {
-        const body = parseBody(row.body);
-        const type = body.type;
-        const timestamp = body.timestamp;
-        const channelId = body.channelId;
-        return {
-          ...body,
-          type: typeof type === 'string' ? type : 'message',
-          id: activityId(conversationId, Number(row.seq)),
-          timestamp: typeof timestamp === 'string' ? timestamp : new Date(0).toISOString(),
-          channelId: typeof channelId === 'string' ? channelId : 'webchat',
-          conversation: { id: conversationId },
-          from: readFrom(body.from),
-        };
-      });
+      const activities = rows.map((row) => toWire(conversationId, row));
       const last = rows.at(-1);
       return { activities, watermark: last ? String(last.seq) : after > 0 ? String(after) : '' };
     },
+  };
+}
+
+function toWire(conversationId: string, row: { seq: number; body: string }): WireActivity {
+  const body = parseBody(row.body);
+  const type = body.type;
+  const timestamp = body.timestamp;
+  const channelId = body.channelId;
+  return {
+    ...body,
+    type: typeof type === 'string' ? type : 'message',
+    id: activityId(conversationId, Number(row.seq)),
+    timestamp: typeof timestamp === 'string' ? timestamp : new Date(0).toISOString(),
+    channelId: typeof channelId === 'string' ? channelId : 'webchat',
+    conversation: { id: conversationId },
+    from: readFrom(body.from),
   };
 }
