@@ -374,7 +374,7 @@ export async function agentApi(
         const send = (event: TicketEvent, ticket: TicketRow) => {
           raw.write(`event: ticket\ndata: ${JSON.stringify({ event, ticket: summarise(ticket, Date.now(), app.conversation.content.runbooks) })}\n\n`);
         };
-        const unsubscribe = app.handoff.onEvent(send);
+        const unsubscribe = app.handoff.onEvent(send, { everyInstance: true });
         const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 20_000);
         request.raw.on('close', () => {
           clearInterval(heartbeat);

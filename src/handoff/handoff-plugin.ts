@@ -218,8 +218,8 @@ async function handoffPlugin(app: FastifyInstance): Promise<void> {
       return (await tickets.list(status, 200, query)).map((t) => summarise(t, now, runbooks));
     },
 
-    onEvent(listener) {
-      return events.on(listener);
+    onEvent(listener, opts) {
+      return events.on(listener, opts);
     },
   };
 

@@ -75,8 +75,11 @@ export interface HandoffService {
   get(ticketId: number): Promise<TicketView | undefined>;
   /** The queue view; `query` keeps the tickets whose number, user or error matches. */
   list(status?: TicketStatus, query?: string): Promise<TicketSummary[]>;
-  /** Subscribes to every ticket change; returns the unsubscribe function. */
-  onEvent(listener: (event: TicketEvent, ticket: Ticket) => void | Promise<void>): () => void;
+  /**
+   * Subscribes to ticket changes made on this instance, or with `everyInstance` on any instance (live consoles);
+   * returns the unsubscribe function.
+   */
+  onEvent(listener: (event: TicketEvent, ticket: Ticket) => void | Promise<void>, opts?: { everyInstance?: boolean }): () => void;
 }
 
 declare module 'fastify' {

@@ -3,6 +3,7 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { CheckRecord, ErrorRef, EscalationReason, ItStep, Locale, QueueFacts, TicketAction } from '../../dialogs/types.js';
 import type { TranscriptEntry } from '../storage/conversation-store.js';
 import { ticketIdFromNumber, type ChangeResult, type Ticket, type TicketActor, type TicketEvent, type TicketStore } from '../storage/ticket-store.js';
+import type { EventBus } from '../storage/event-bus.js';
 import { availability, type BusinessHours } from './business-hours.js';
 
 /** A ticket the machine asked for: who, why, and what was learned so far. */
@@ -35,24 +36,76 @@ export interface TicketDesk {
 
 export type TicketListener = (event: TicketEvent, ticket: Ticket) => void | Promise<void>;
 
-/** Who hears about ticket changes (console streams, the Teams staff channel, the webhook dispatcher). */
-export function createTicketEvents(logger: Logger) {
+/** A ticket change as the bus carries it: which ticket, which event (the receiver reads both from the database). */
+interface TicketNotice {
+  o: string;
+  t: number;
+  type: string;
+  at: string;
+}
+
+function readTicketNotice(payload: string): TicketNotice | undefined {
+  try {
+    const value: unknown = JSON.parse(payload);
+    if (typeof value !== 'object' || value === null) return undefined;
+    const o: unknown = Reflect.get(value, 'o');
+    const t: unknown = Reflect.get(value, 't');
+    const type: unknown = Reflect.get(value, 'type');
+    const at: unknown = Reflect.get(value, 'at');
+    if (typeof o !== 'string' || typeof t !== 'number' || typeof type !== 'string' || typeof at !== 'string') return undefined;
+    return { o, t, type, at };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Who hears about ticket changes. Listeners of this instance hear its own changes (the Teams staff channel, the
+ * webhook dispatcher: one instance acts on a change, once). Listeners `everyInstance` (the agents' live consoles)
+ * also hear the changes made on other instances, through the bus.
+ */
+export function createTicketEvents(logger: Logger, shared?: { bus: EventBus; tickets: TicketStore }) {
   const listeners = new Set<TicketListener>();
+  const everywhere = new Set<TicketListener>();
+
+  async function tell(set: Iterable<TicketListener>, event: TicketEvent, ticket: Ticket): Promise<void> {
+    for (const listener of [...set]) {
+      try {
+        await listener(event, ticket);
+      } catch (err) {
+        logger.error({ err, ticket: ticket.number, event: event.type }, 'a ticket event listener failed');
+      }
+    }
+  }
+
+  if (shared) {
+    const { bus, tickets } = shared;
+    bus.subscribe('hd_tickets', (payload) => {
+      const notice = readTicketNotice(payload);
+      if (!notice || notice.o === bus.instanceId || everywhere.size === 0) return;
+      void (async () => {
+        const [ticket, events] = await Promise.all([tickets.get(notice.t), tickets.events(notice.t)]);
+        const event = events.findLast((e) => e.type === notice.type && e.at === notice.at);
+        if (ticket && event) await tell(everywhere, event, ticket);
+      })().catch((err: unknown) => logger.warn({ err, ticketId: notice.t }, 'a ticket change from another instance could not be read'));
+    });
+  }
+
   return {
     /** Tells every listener, one after another; a failing listener is logged and the others still hear. */
     async emit(event: TicketEvent, ticket: Ticket): Promise<void> {
-      for (const listener of [...listeners]) {
-        try {
-          await listener(event, ticket);
-        } catch (err) {
-          logger.error({ err, ticket: ticket.number, event: event.type }, 'a ticket event listener failed');
-        }
-      }
+      await tell([...listeners, ...everywhere], event, ticket);
+      if (!shared) return;
+      const notice: TicketNotice = { o: shared.bus.instanceId, t: ticket.id, type: event.type, at: event.at };
+      await shared.bus.publish('hd_tickets', JSON.stringify(notice)).catch((err: unknown) => {
+        logger.warn({ err, ticket: ticket.number }, 'other instances could not be told about a ticket change');
+      });
     },
-    /** Subscribes; returns the unsubscribe function. */
-    on(listener: TicketListener): () => void {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+    /** Subscribes (this instance's changes, or every instance's); returns the unsubscribe function. */
+    on(listener: TicketListener, opts: { everyInstance?: boolean } = {}): () => void {
+      const set = opts.everyInstance ? everywhere : listeners;
+      set.add(listener);
+      return () => set.delete(listener);
     },
   };
 }
@@ -174,7 +227,7 @@ declare module 'fastify' {
 /** Tickets for the conversation side (open, resume, act) and the event stream everyone else listens to. */
 export const ticketDeskPlugin = fp<{ businessHours: BusinessHours }>(
   async (app, opts) => {
-    const events = createTicketEvents(app.log.child({ module: 'handoff' }));
+    const events = createTicketEvents(app.log.child({ module: 'handoff' }), { bus: app.storage.bus, tickets: app.storage.tickets });
     const desk = createTicketDesk({ tickets: app.storage.tickets, events, businessHours: opts.businessHours, logger: app.log });
     app.decorate('ticketDesk', { desk, events });
   },
