@@ -543,10 +543,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const schema = dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
   const migrator = new Migrator({
     db,
+    ...(schema ? { migrationTableSchema: schema } : {}),
     provider: { getMigrations: async () => migrations(dialect) },
     migrationTableName: 'hd_migrations',
     migrationLockTableName: 'hd_migrations_lock',
-    ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const { error } = await migrator.migrateToLatest();
   if (error) {
