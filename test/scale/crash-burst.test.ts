@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { history, Instance, post, postgresSchema, startConversation, until, type DlConversation, type HistoryActivity } from './instances.js';
+import { history, Instance, openSocket, post, postgresSchema, startConversation, until, type DlConversation, type HistoryActivity } from './instances.js';
 
 /**
  * kill -9 of an instance in the middle of a burst of 50 concurrent Direct Line messages, then a restart on the same
@@ -38,8 +38,8 @@ async function crashDuringBurst(env: Record<string, string>, label: string): Pro
       refused++;
     }
     answeredHttp++;
-    // Half of the burst acknowledged: the instance dies with turns in flight.
-    if (answeredHttp === BURST / 2) killed = first.crash();
+    // Fifteen acknowledged: the instance dies with turns in flight and requests half read.
+    if (answeredHttp === 15) killed = first.crash();
   });
   await Promise.all(burst);
   await killed;
@@ -71,13 +71,42 @@ async function crashDuringBurst(env: Record<string, string>, label: string): Pro
     }
     // One conversation, one ticket at most, however often its turns ran.
     console.log(`${label}: burst of ${BURST}, ${accepted.length} accepted, ${refused} refused by the dying instance, ${leftOver} left unanswered by it; after the restart: unanswered ${lost}, answered twice ${duplicated}`);
-    assert.ok(accepted.length >= BURST / 2);
+    assert.ok(accepted.length >= 15);
     assert.equal(lost, 0);
     assert.equal(duplicated, 0);
   } finally {
     await second.stop();
   }
 }
+
+describe('graceful shutdown (SIGTERM)', { timeout: 120_000 }, () => {
+  it('finishes the turn in flight, closes the sockets with 1012 so Web Chat reconnects, and exits 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'helpdesk-stop-'));
+    try {
+      const first = await Instance.start({ DATA_DIR: dir });
+      const conversation = await startConversation(first, 'stop-user');
+      const socket = await openSocket(first, conversation);
+      const id = await post(first, conversation, 'VPNにつながりません', 'stop-user');
+      const code = await first.stop();
+      assert.equal(code, 0);
+      await socket.waitFor((c) => c.closed !== undefined);
+      assert.equal(socket.closed?.code, 1012);
+      // The turn accepted before the signal was finished and stored: the next instance shows its answer.
+      const second = await Instance.start({ DATA_DIR: dir });
+      try {
+        const stored = await history(second, conversation);
+        assert.ok(stored.some((x) => replyTo(x) === id));
+        const again = await openSocket(second, conversation, socket.watermark);
+        await again.waitFor((c) => c.activities.some((x) => Reflect.get(x, 'replyToId') === id) || stored.filter((x) => replyTo(x) === id).every((x) => socket.activities.some((y) => y.id === x.id)));
+        again.close();
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('kill -9 during a burst of 50 Direct Line messages, then a restart', { timeout: 600_000 }, () => {
   it('on SQLite: every accepted message is answered exactly once', async () => {

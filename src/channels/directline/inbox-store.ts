@@ -21,7 +21,7 @@ function isInbound(value: unknown): value is DirectLineInbound {
 
 /**
  * The durable inbox of the Direct Line: a message is `pending` from the transaction that stores it (before the client
- * hears 200) until the transaction that commits its turn marks it `done`. A pending message whose lease lapsed (its
+ * hears 200) until the transaction that commits its turn removes it. A pending message whose lease lapsed (its
  * instance died) is run again by whichever instance sweeps first.
  */
 export function createInboxStore(database: Database, leaseMs = INBOX_LEASE_MS) {
@@ -45,15 +45,13 @@ export function createInboxStore(database: Database, leaseMs = INBOX_LEASE_MS) {
         .execute();
     },
 
-    /** Marks the turn done; false when it was already done (another instance's run committed first). */
+    /**
+     * The turn is done: its row goes (the history keeps the message; the inbox keeps nothing it no longer needs).
+     * False when it was already gone (another instance's run of the same message committed first).
+     */
     async complete(id: string): Promise<boolean> {
-      const result = await db()
-        .updateTable('inbox')
-        .set({ status: 'done', done_at: new Date().toISOString() })
-        .where('id', '=', id)
-        .where('status', '=', 'pending')
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+      const result = await db().deleteFrom('inbox').where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+      return Number(result.numDeletedRows) === 1;
     },
 
     async isPending(id: string): Promise<boolean> {
