@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import Sqlite from 'better-sqlite3';
 import { history, Instance, openSocket, post, postgresSchema, startConversation, until, type DlConversation, type HistoryActivity } from './instances.js';
 
 /**
@@ -16,7 +17,8 @@ function replyTo(activity: HistoryActivity): string | undefined {
   return activity.replyToId;
 }
 
-async function crashDuringBurst(env: Record<string, string>, label: string): Promise<void> {
+/** The instance dies once the database shows accepted messages whose turns are still running, or 15 acknowledgements. */
+async function crashDuringBurst(env: Record<string, string>, label: string, pending: () => Promise<number>): Promise<void> {
   const first = await Instance.start(env);
   const conversations: DlConversation[] = [];
   for (let k = 0; k < CONVERSATIONS; k++) conversations.push(await startConversation(first, `crash-user-${k}`));
@@ -39,9 +41,16 @@ async function crashDuringBurst(env: Record<string, string>, label: string): Pro
     }
     answeredHttp++;
     // Fifteen acknowledged: the instance dies with turns in flight and requests half read.
-    if (answeredHttp === 15) killed = first.crash();
+    if (answeredHttp === 15) killed ??= first.crash();
   });
+  const watcher = (async () => {
+    while (killed === undefined && answeredHttp < BURST) {
+      if ((await pending()) >= 5) killed ??= first.crash();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  })();
   await Promise.all(burst);
+  await watcher;
   await killed;
   const second = await Instance.start(env);
   try {
@@ -112,7 +121,20 @@ describe('kill -9 during a burst of 50 Direct Line messages, then a restart', { 
   it('on SQLite: every accepted message is answered exactly once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'helpdesk-crash-'));
     try {
-      await crashDuringBurst({ DATA_DIR: dir }, 'SQLite');
+      const pending = async () => {
+        try {
+          const reader = new Sqlite(join(dir, 'helpdesk.sqlite'), { readonly: true, fileMustExist: true });
+          try {
+            const row: unknown = reader.prepare(`select count(*) as n from inbox where status = 'pending'`).get();
+            return Number(typeof row === 'object' && row !== null ? Reflect.get(row, 'n') : 0);
+          } finally {
+            reader.close();
+          }
+        } catch {
+          return 0;
+        }
+      };
+      await crashDuringBurst({ DATA_DIR: dir }, 'SQLite', pending);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -121,11 +143,11 @@ describe('kill -9 during a burst of 50 Direct Line messages, then a restart', { 
   it('on PostgreSQL: every accepted message is answered exactly once, one ticket per conversation', async () => {
     const db = await postgresSchema();
     try {
-      await crashDuringBurst({ DATABASE_URL: db.url }, 'PostgreSQL');
+      const pending = async () => Number((await db.admin.query<{ n: string }>(`select count(*) as n from ${db.name}.inbox where status = 'pending'`)).rows[0]?.n ?? 0);
+      await crashDuringBurst({ DATABASE_URL: db.url }, 'PostgreSQL', pending);
       const { rows } = await db.admin.query<{ n: string }>(`select count(*) as n from ${db.name}.tickets group by conversation_id having count(*) > 1`);
       assert.equal(rows.length, 0, 'a conversation got two tickets');
-      const pending = await db.admin.query<{ n: string }>(`select count(*) as n from ${db.name}.inbox where status = 'pending'`);
-      assert.equal(Number(pending.rows[0]?.n), 0);
+      assert.equal(await pending(), 0, 'the inbox is empty once every turn has committed');
     } finally {
       await db.drop();
     }
