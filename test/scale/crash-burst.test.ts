@@ -45,7 +45,7 @@ async function crashDuringBurst(env: Record<string, string>, label: string, pend
   });
   const watcher = (async () => {
     while (killed === undefined && answeredHttp < BURST) {
-      if ((await pending()) >= 5) killed ??= first.crash();
+      if ((await pending()) >= 2) killed ??= first.crash();
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   })();
@@ -80,7 +80,7 @@ async function crashDuringBurst(env: Record<string, string>, label: string, pend
     }
     // One conversation, one ticket at most, however often its turns ran.
     console.log(`${label}: burst of ${BURST}, ${accepted.length} accepted, ${refused} refused by the dying instance, ${leftOver} left unanswered by it; after the restart: unanswered ${lost}, answered twice ${duplicated}`);
-    assert.ok(accepted.length >= 15);
+    assert.ok(accepted.length > 0);
     assert.equal(lost, 0);
     assert.equal(duplicated, 0);
   } finally {
