@@ -17,7 +17,7 @@ function replyTo(activity: HistoryActivity): string | undefined {
   return activity.replyToId;
 }
 
-/** The instance dies once the database shows accepted messages whose turns are still running, or 15 acknowledgements. */
+/** The instance dies once ten messages are acknowledged and the database shows turns still running (or at twenty). */
 async function crashDuringBurst(env: Record<string, string>, label: string, pending: () => Promise<number>): Promise<void> {
   const first = await Instance.start(env);
   const conversations: DlConversation[] = [];
@@ -41,11 +41,11 @@ async function crashDuringBurst(env: Record<string, string>, label: string, pend
     }
     answeredHttp++;
     // Fifteen acknowledged: the instance dies with turns in flight and requests half read.
-    if (answeredHttp === 15) killed ??= first.crash();
+    if (answeredHttp === 20) killed ??= first.crash();
   });
   const watcher = (async () => {
     while (killed === undefined && answeredHttp < BURST) {
-      if ((await pending()) >= 2) killed ??= first.crash();
+      if (answeredHttp >= 10 && (await pending()) >= 1) killed ??= first.crash();
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   })();
@@ -147,7 +147,8 @@ describe('kill -9 during a burst of 50 Direct Line messages, then a restart', { 
       await crashDuringBurst({ DATABASE_URL: db.url }, 'PostgreSQL', pending);
       const { rows } = await db.admin.query<{ n: string }>(`select count(*) as n from ${db.name}.tickets group by conversation_id having count(*) > 1`);
       assert.equal(rows.length, 0, 'a conversation got two tickets');
-      assert.equal(await pending(), 0, 'the inbox is empty once every turn has committed');
+      // Messages stored just before the kill whose 200 never reached the client are answered too: the inbox empties.
+      await until(async () => (await pending()) === 0, () => 'the inbox never emptied', 60_000);
     } finally {
       await db.drop();
     }
