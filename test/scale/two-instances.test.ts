@@ -81,7 +81,7 @@ describe('two instances on one PostgreSQL, round robin', { timeout: 600_000 }, (
         sent.push(id);
         posted++;
         await until(
-          () => socket.activities.some((x) => replyTo(x) === id),
+          () => socket.activities.some((x) => x.type === 'message' && replyTo(x) === id),
           () => `conversation ${k}: no reply to message ${i} on the socket held by the other instance; got ${JSON.stringify(socket.botTexts())}`,
         );
       }
@@ -95,7 +95,9 @@ describe('two instances on one PostgreSQL, round robin', { timeout: 600_000 }, (
       const firstOnSocket = stored.findIndex((x) => x.id === onSocket[0]);
       lost += stored.slice(firstOnSocket).filter((x) => !counts.has(x.id)).length;
       delivered += stored.length;
-      unanswered += sent.filter((id) => !stored.some((x) => replyTo(x) === id)).length;
+      const silent = sent.filter((id) => !stored.some((x) => replyTo(x) === id));
+      if (silent.length > 0) console.log(`unanswered in conversation ${k}: ${JSON.stringify(stored.map((x) => [x.id.slice(-3), replyTo(x)?.slice(-3), x.text?.slice(0, 30)]))}`);
+      unanswered += silent.length;
       socket.close();
     };
     // Five employees at a time.
