@@ -12,7 +12,7 @@ import { history, Instance, openSocket, post, postgresSchema, startConversation,
  */
 const CONVERSATIONS = 20;
 const MESSAGES_EACH = 10;
-const WORDS = ['VPNにつながりません', 'はい', 'いいえ', 'Outlookが開きません', 'プリンターが動きません', 'VPNにつながりません', 'パスワードを忘れました', 'ありがとう', 'もう一度', 'Wi-Fiが遅いです'];
+const WORDS = ['エラー 809', 'ERROR_IPSEC_IKE_SA_REAPED', '0x000035F0', 'エラー 809', 'エラー 691', 'エラー 809', '0x000035F0', 'エラー 691', 'ERROR_IPSEC_IKE_SA_REAPED', 'エラー 809'];
 
 function idsOf(socket: StreamClient): string[] {
   return socket.activities.filter((a) => a.type !== 'typing').map((a) => a.id ?? '');
@@ -116,7 +116,9 @@ describe('two instances on one PostgreSQL, round robin', { timeout: 600_000 }, (
     const user = 'scale-agent-user';
     const conversation = await startConversation(a, user);
     const socket = await openSocket(a, conversation);
-    const ask = await post(b, conversation, '担当者と話したい', user);
+    await post(b, conversation, '担当者と話したい', user);
+    await until(() => socket.botTexts().length >= 2, () => 'no answer to the request for a person');
+    const ask = await post(a, conversation, 'VPN に接続できません（エラー 809）', user);
     await until(() => socket.activities.some((x) => replyTo(x) === ask && /HD-\d{6}/.test(x.text ?? '')), () => `no ticket: ${JSON.stringify(socket.botTexts())}`);
     const number = /HD-(\d{6})/.exec(socket.botTexts().join('\n'))?.[1] ?? '';
     const ticketId = Number(number);
