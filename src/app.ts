@@ -16,9 +16,6 @@ import { agentApi } from './handoff/agent-api.js';
 import { agentConsole } from './handoff/agent-console.js';
 import handoff from './handoff/handoff-plugin.js';
 import { ticketDeskPlugin } from './handoff/ticket-desk.js';
-import { createOutboxSink } from './handoff/webhook/outbox-store.js';
-import { WEBHOOK_TOPIC } from './handoff/webhook/webhook-dispatcher.js';
-import { webhookPayload } from './handoff/webhook/webhook-payload.js';
 import itsmWebhook from './handoff/webhook/webhook-plugin.js';
 import healthRoutes from './health-routes.js';
 import httpHygiene from './http-hygiene.js';
@@ -80,7 +77,6 @@ async function helpdeskApp(app: FastifyInstance, { config }: AppOptions): Promis
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
     statementTimeoutMs: config.databaseStatementTimeoutMs,
-    ticketSink: config.webhook.url ? createOutboxSink(WEBHOOK_TOPIC, webhookPayload) : undefined,
   });
   // Before every route, so the HTTP metrics see them all.
   await app.register(metrics, { token: config.analytics.metricsToken });

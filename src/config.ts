@@ -49,6 +49,8 @@ export interface Config {
   botFramework: BotFrameworkConfig;
   /** How long one call to a channel (a reply to Teams through the Bot Connector) may take before it is given up. */
   channelTimeoutMs: number;
+  /** Backoff of what the bot sends to Teams on its own (staff cards, replies outside a turn) while the Bot Connector fails. */
+  teamsRetry: { baseMs: number; maxMs: number };
   /** IT staff allowed into the agent API and console (AGENT_TOKENS: names and token hashes only). */
   agentTokens: AgentCredential[];
   /** When IT answers (BUSINESS_HOURS, BUSINESS_HOLIDAYS, BUSINESS_TZ). */
@@ -157,6 +159,8 @@ export const EnvSchema = Type.Object({
   DATABASE_URL: Type.Optional(Text({ pattern: '^postgres(ql)?://', hint: 'must be a postgres:// connection string' })),
   DATABASE_STATEMENT_TIMEOUT_MS: Type.Optional(Int(200, 600_000)),
   CHANNEL_TIMEOUT_MS: Type.Optional(Int(500, 120_000)),
+  TEAMS_RETRY_BASE_MS: Type.Optional(Int(10, 3_600_000)),
+  TEAMS_RETRY_MAX_MS: Type.Optional(Int(10, 24 * 3_600_000)),
   CONTENT_DIR: Type.Optional(Type.String()),
   LOG_LEVEL: Type.Optional(
     Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)), {
@@ -288,6 +292,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl,
     botFramework,
     channelTimeoutMs: e.CHANNEL_TIMEOUT_MS ?? 10_000,
+    teamsRetry: { baseMs: e.TEAMS_RETRY_BASE_MS ?? 2000, maxMs: Math.max(e.TEAMS_RETRY_BASE_MS ?? 2000, e.TEAMS_RETRY_MAX_MS ?? 10 * 60_000) },
     agentTokens: wrapConfigError(() => parseAgentTokens(e.AGENT_TOKENS)),
     businessHours: wrapConfigError(() => parseBusinessHours(e.BUSINESS_HOURS, e.BUSINESS_HOLIDAYS, e.BUSINESS_TZ)),
     staffTeams: readStaffTeams(e),

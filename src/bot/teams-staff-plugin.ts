@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { loadStaffContent } from '../content/staff-content.js';
 import { createStaffChannelStore } from '../handoff/notifiers/staff-channel-store.js';
+import { createOutboxStore } from '../outbox/outbox-store.js';
 import { createTeamsStaffNotifier, type TeamsStaffNotifier } from '../handoff/notifiers/teams-staff-notifier.js';
 import { createTeamsStaffChannel } from './teams-staff-channel.js';
 import { createTeamsStaffHandler } from './teams-staff-handler.js';
@@ -29,16 +30,23 @@ export default fp<{ config: Config }>(
       handoff: app.handoff,
       runbooks: content.runbooks,
       text,
+      outbox: createOutboxStore(app.storage.database),
+      retry: config.teamsRetry,
       logger: app.log,
     });
     app.decorate('teamsStaff', notifier);
-    const unsubscribe = notifier.subscribe();
+    // Card work is written to the outbox with each ticket change and delivered from there (retried, durable).
+    const removeSink = app.storage.tickets.addSink(notifier.sink);
+    let stop: (() => Promise<void>) | undefined;
+    app.addHook('onReady', async () => {
+      stop = notifier.start();
+    });
     const removeHandler = logic.use(createTeamsStaffHandler({ config: config.staffTeams, text, notifier, handoff: app.handoff, logger: app.log }));
     if (config.staffTeams.channelId) app.log.info({ channelId: config.staffTeams.channelId }, 'Teams staff channel configured');
     app.addHook('onClose', async () => {
-      unsubscribe();
+      removeSink();
       removeHandler();
-      await notifier.idle();
+      await stop?.();
     });
   },
   { name: 'helpdesk-teams-staff', dependencies: ['storage', 'bot', 'conversation', 'handoff'] },

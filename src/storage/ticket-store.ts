@@ -239,7 +239,8 @@ function queueRank(t: Ticket): number {
 export function createTicketStore(database: Database, options: { sink?: TicketEventSink | undefined } = {}) {
   /** The surrounding transaction (unit of work) or the database. */
   const db = (): Kysely<DatabaseSchema> => executor(database.db);
-  const sink = options.sink;
+  // Outbox writers (the webhook, the Teams staff channel) add theirs as their plugins start.
+  const sinks: TicketEventSink[] = options.sink ? [options.sink] : [];
 
   async function read(executor: Kysely<DatabaseSchema>, id: number): Promise<Ticket | undefined> {
     const row = await executor.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirst();
@@ -263,14 +264,23 @@ export function createTicketStore(database: Database, options: { sink?: TicketEv
       .execute();
     const stored: TicketEvent = { type: event.type, ticketId, ticketNumber: ticketNumber(ticketId), at, actor: event.actor };
     if (event.text !== undefined) stored.text = event.text;
-    if (sink) {
+    if (sinks.length > 0) {
       const ticket = await read(trx, ticketId);
-      if (ticket) await sink(trx, stored, ticket);
+      if (ticket) for (const sink of sinks) await sink(trx, stored, ticket);
     }
     return stored;
   }
 
   return {
+    /** Adds a writer that records every ticket event in the change's own transaction; returns its removal. */
+    addSink(sink: TicketEventSink): () => void {
+      sinks.push(sink);
+      return () => {
+        const at = sinks.indexOf(sink);
+        if (at !== -1) sinks.splice(at, 1);
+      };
+    },
+
     /** Creates a queued ticket together with its ticket.created event (the employee asked, or the checks failed). */
     async create(ticket: NewTicket): Promise<Ticket> {
       const now = new Date().toISOString();

@@ -9,7 +9,7 @@ import helpdeskApp, { serverOptions } from '../../src/app.js';
 import { loadConfig, type WebhookConfig } from '../../src/config.js';
 import { REDACT_PATHS } from '../../src/logger.js';
 import { openDatabase } from '../../src/storage/database.js';
-import { createOutboxStore } from '../../src/handoff/webhook/outbox-store.js';
+import { createOutboxStore } from '../../src/outbox/outbox-store.js';
 import { WEBHOOK_TOPIC, backoffMs, createWebhookDispatcher } from '../../src/handoff/webhook/webhook-dispatcher.js';
 import { verifySignature } from '../../src/handoff/webhook/sign-webhook.js';
 import { ConnectorReceiver, employeeSays, tempDataDir } from '../helper.js';

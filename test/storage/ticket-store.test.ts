@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createOutboxSink, createOutboxStore } from '../../src/handoff/webhook/outbox-store.js';
+import { createOutboxSink, createOutboxStore } from '../../src/outbox/outbox-store.js';
 import { WEBHOOK_TOPIC } from '../../src/handoff/webhook/webhook-dispatcher.js';
 import { webhookPayload } from '../../src/handoff/webhook/webhook-payload.js';
 import { openDatabase, type Database } from '../../src/storage/database.js';

@@ -1,4 +1,5 @@
 import type { Database } from '../../storage/database.js';
+import { executor } from '../../storage/unit-of-work.js';
 
 /** Tables of migration 0005_teams_staff; declared here so the storage schema needs no knowledge of Teams. */
 interface TeamsStaffChannelTable {
@@ -56,10 +57,13 @@ export function threadIdFor(channelId: string, activityId: string): string {
 }
 
 export function createStaffChannelStore(database: Database) {
-  const db = database.db.withTables<{ teams_staff_channel: TeamsStaffChannelTable; teams_ticket_cards: TeamsTicketCardTable }>();
+  type Tables = { teams_staff_channel: TeamsStaffChannelTable; teams_ticket_cards: TeamsTicketCardTable };
+  const db = database.db.withTables<Tables>();
+  /** Inside a unit of work (a ticket change writing its outbox row), reads join its transaction. */
+  const current = () => executor(database.db).withTables<Tables>();
   return {
     async captured(): Promise<StaffChannel | undefined> {
-      const row = await db.selectFrom('teams_staff_channel').selectAll().where('id', '=', CAPTURED).executeTakeFirst();
+      const row = await current().selectFrom('teams_staff_channel').selectAll().where('id', '=', CAPTURED).executeTakeFirst();
       return row
         ? { channelId: row.channel_id, serviceUrl: row.service_url, tenantId: row.tenant_id, teamId: row.team_id, teamName: row.team_name, source: 'installation' }
         : undefined;
@@ -117,12 +121,12 @@ export function createStaffChannelStore(database: Database) {
     },
 
     async cardForTicket(ticketId: number): Promise<TicketCardRef | undefined> {
-      const row = await db.selectFrom('teams_ticket_cards').selectAll().where('ticket_id', '=', ticketId).executeTakeFirst();
+      const row = await current().selectFrom('teams_ticket_cards').selectAll().where('ticket_id', '=', ticketId).executeTakeFirst();
       return row ? toRef(row) : undefined;
     },
 
     async cardForThread(threadId: string): Promise<TicketCardRef | undefined> {
-      const row = await db.selectFrom('teams_ticket_cards').selectAll().where('thread_id', '=', threadId).executeTakeFirst();
+      const row = await current().selectFrom('teams_ticket_cards').selectAll().where('thread_id', '=', threadId).executeTakeFirst();
       return row ? toRef(row) : undefined;
     },
   };

@@ -2,6 +2,10 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { StaffTeamsConfig } from '../../config.js';
 import type { Runbook } from '../../content/schema.js';
 import { createKeyedQueue } from '../../keyed-queue.js';
+import { DeliveryFailure, createOutboxDispatcher, isPermanentStatus } from '../../outbox/outbox-dispatcher.js';
+import { writeOutboxEntry, type OutboxStore } from '../../outbox/outbox-store.js';
+import type { TicketEventSink } from '../../storage/ticket-store.js';
+import { randomUUID } from 'node:crypto';
 import type { TeamsStaffPort } from './teams-staff-port.js';
 import type { StaffCardText } from '../../content/staff-content.js';
 import type { HandoffService, Ticket, TicketEvent } from '../handoff-service.js';
@@ -13,6 +17,23 @@ import { buildTicketCard, staffNote, ticketSummaryText } from './ticket-card.js'
 /** How long a captured channel is trusted before it is read again (another instance may have captured or forgotten it). */
 const CHANNEL_CACHE_MS = 60_000;
 
+/** The outbox topic of the staff channel's work: one row per ticket event that changes what Teams shows. */
+export const TEAMS_STAFF_TOPIC = 'teams-staff';
+/** A row is leased to one instance this long while it talks to the Bot Connector (several calls at CHANNEL_TIMEOUT_MS). */
+const LEASE_MS = 60_000;
+
+/** What the Bot Connector answered, as the port's error carries it (RestError.statusCode), or undefined. */
+function connectorStatus(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const status: unknown = Reflect.get(err, 'statusCode');
+  return typeof status === 'number' ? status : undefined;
+}
+
+function readEvent(payload: string): TicketEvent {
+  // Written by the sink below from a stored TicketEvent; nothing else writes this topic.
+  return JSON.parse(payload) as TicketEvent;
+}
+
 export interface TeamsStaffNotifierDeps {
   config: StaffTeamsConfig;
   store: StaffChannelStore;
@@ -21,12 +42,16 @@ export interface TeamsStaffNotifierDeps {
   runbooks: ReadonlyMap<string, Runbook>;
   /** The card's words in STAFF_TEAMS_LOCALE (content/staff-card.yaml). */
   text: StaffCardText;
+  outbox: OutboxStore;
+  retry: { baseMs: number; maxMs: number };
   logger: Logger;
 }
 
 /**
  * The staff side of a ticket in Teams: a card per new ticket in the staff channel, kept up to date as the ticket
- * changes, and the employee's words mirrored into the card's thread. Work for one ticket runs in order.
+ * changes, and the employee's words mirrored into the card's thread. Each ticket event that Teams must show is an
+ * outbox row written with the ticket change, so the work for one ticket runs in order, is retried with backoff
+ * while the Bot Connector is down, and survives restarts (any instance may pick it up).
  */
 export function createTeamsStaffNotifier(deps: TeamsStaffNotifierDeps) {
   const { config, store, port, handoff } = deps;
@@ -61,6 +86,8 @@ export function createTeamsStaffNotifier(deps: TeamsStaffNotifierDeps) {
   }
 
   async function postCard(ticket: Ticket): Promise<void> {
+    // A retry after the post went through but before it was marked done must not post a second card.
+    if (await store.cardForTicket(ticket.id)) return updateCard(ticket);
     const target = await channel();
     if (!target) {
       log.debug({ ticket: ticket.number }, 'no staff channel in Teams yet; no card posted');
@@ -102,6 +129,53 @@ export function createTeamsStaffNotifier(deps: TeamsStaffNotifierDeps) {
     await updateCard(ticket);
   }
 
+  /** Events Teams shows nothing for: notes and IT's own messages (they were written in Teams or the console). */
+  function shown(event: TicketEvent): boolean {
+    return event.type !== 'ticket.message' || (event.actor.kind === 'user' && Boolean(event.text));
+  }
+
+  /** Is there a staff channel to write to? Read in the ticket change's transaction when the cache is stale. */
+  async function hasChannel(): Promise<boolean> {
+    return (await channel()) !== undefined;
+  }
+
+  /** The ticket store's sink: one row per event Teams must show, in the ticket change's own transaction. */
+  const sink: TicketEventSink = async (trx, event) => {
+    if (!shown(event)) return;
+    // No channel yet: nothing will be shown, and the rows would only pile up.
+    if (!(await hasChannel())) return;
+    await writeOutboxEntry(trx, {
+      eventId: randomUUID(),
+      topic: TEAMS_STAFF_TOPIC,
+      ticketId: event.ticketId,
+      eventType: event.type,
+      payload: JSON.stringify(event),
+    });
+  };
+
+  const dispatcher = createOutboxDispatcher({
+    store: deps.outbox,
+    topic: TEAMS_STAFF_TOPIC,
+    label: 'Teams staff card',
+    retryBaseMs: deps.retry.baseMs,
+    retryMaxMs: deps.retry.maxMs,
+    leaseMs: LEASE_MS,
+    logger: log,
+    async send(entry) {
+      const event = readEvent(entry.payload);
+      const view = await handoff.get(event.ticketId);
+      if (!view) return;
+      try {
+        // The card shows the ticket as it is now: a late retry draws the latest state, never an old one.
+        await queue.run(event.ticketId, () => handle(event, view.ticket));
+      } catch (err) {
+        const status = connectorStatus(err);
+        if (status !== undefined) throw new DeliveryFailure(`Bot Connector answered HTTP ${status}`, isPermanentStatus(status));
+        throw err;
+      }
+    },
+  });
+
   /** Runs after the previous work of the same ticket; failures are logged, never thrown into the handoff service. */
   function enqueue(ticketId: number, work: () => Promise<void>): Promise<void> {
     return queue.run(ticketId, work).catch((err: unknown) => {
@@ -111,12 +185,16 @@ export function createTeamsStaffNotifier(deps: TeamsStaffNotifierDeps) {
 
   return {
     channel,
-    /** Subscribes to the handoff service; returns the unsubscribe function. */
-    subscribe(): () => void {
-      return handoff.onEvent((event, ticket) => {
-        // Not awaited by design: a slow or unreachable Teams must not hold up the employee or the console.
-        void enqueue(event.ticketId, () => handle(event, ticket));
-      });
+    sink,
+    /** Starts delivering (also what earlier runs left pending); wakes up on every ticket event. Returns the stop. */
+    start(): () => Promise<void> {
+      const unsubscribe = handoff.onEvent(() => dispatcher.wake());
+      dispatcher.start();
+      return async () => {
+        unsubscribe();
+        await dispatcher.stop();
+        await queue.idle();
+      };
     },
     /** Redraws a ticket's card now (after a click that changed nothing, so the buttons are right again). */
     refresh(ticketId: number): Promise<void> {
@@ -139,10 +217,6 @@ export function createTeamsStaffNotifier(deps: TeamsStaffNotifierDeps) {
     async forgetTeam(teamId: string): Promise<void> {
       if (await store.forgetTeam(teamId)) log.info({ teamId }, 'bot removed from the staff team; staff channel forgotten');
       cached = undefined;
-    },
-    /** Waits for the Teams work already queued (used on shutdown). */
-    idle(): Promise<void> {
-      return queue.idle();
     },
   };
 }

@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Generated, Kysely } from 'kysely';
-import type { Database, DatabaseSchema } from '../../storage/database.js';
-import type { Ticket, TicketEvent, TicketEventSink } from '../../storage/ticket-store.js';
+import type { Database, DatabaseSchema } from '../storage/database.js';
+import type { Ticket, TicketEvent, TicketEventSink } from '../storage/ticket-store.js';
+import { executor } from '../storage/unit-of-work.js';
 
-/** The outbox table of migration 0004_outbox; kept here so the storage schema does not grow a dependency on the webhook. */
+/**
+ * The outbox table of migration 0004_outbox: side effects that must reach another system (the ITSM webhook, the Teams
+ * staff channel, replies to Teams) are written here in the transaction that causes them, and a dispatcher per topic
+ * (outbox-dispatcher.ts) delivers them with retries. Kept out of the storage schema so storage knows no topics.
+ */
 export interface OutboxTable {
   id: Generated<number>;
   event_id: string;
@@ -64,12 +69,12 @@ function toEntry(row: Row): OutboxEntry {
   };
 }
 
-/**
- * A durable outbox: rows are written when the event happens and stay until they were delivered.
- * Per ticket only the oldest pending row is ever handed out, so a ticket's events never overtake each other;
- * a short lease keeps two instances (PostgreSQL scale-out) from sending the same row at once.
- */
 type OutboxDb = Kysely<DatabaseSchema & { outbox: OutboxTable }>;
+
+/** Writes one pending row with `db` (pass the transaction the causing change runs in). */
+export async function writeOutboxEntry(db: Kysely<DatabaseSchema>, entry: NewOutboxEntry, now = new Date()): Promise<void> {
+  await insertEntry(db.withTables<{ outbox: OutboxTable }>(), entry, now);
+}
 
 async function insertEntry(db: OutboxDb, entry: NewOutboxEntry, now: Date): Promise<void> {
   const at = now.toISOString();
@@ -100,6 +105,11 @@ export function createOutboxSink(topic: string, payload: (eventId: string, event
   };
 }
 
+/**
+ * A durable outbox: rows are written when the event happens and stay until they were delivered.
+ * Per ticket only the oldest pending row of a topic is ever handed out, so a ticket's events never overtake each
+ * other; a short lease keeps two instances (PostgreSQL scale-out) from sending the same row at once.
+ */
 export function createOutboxStore(database: Database) {
   const db: OutboxDb = database.db.withTables<{ outbox: OutboxTable }>();
   /** Pending rows that are the oldest pending row of their ticket: one ticket's events go out in order. */
@@ -121,8 +131,9 @@ export function createOutboxStore(database: Database) {
         ),
       );
   return {
+    /** Writes a pending row, inside the surrounding unit of work when there is one (it commits with the turn). */
     enqueue(entry: NewOutboxEntry, now = new Date()): Promise<void> {
-      return insertEntry(db, entry, now);
+      return insertEntry(executor(database.db).withTables<{ outbox: OutboxTable }>(), entry, now);
     },
 
     /** The head row of each ticket's pending queue that is due now and not leased by another sender. */
