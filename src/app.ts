@@ -86,7 +86,7 @@ async function helpdeskApp(app: FastifyInstance, { config }: AppOptions): Promis
   await app.register(conversation, { config });
   await app.register(bot, { config });
   await app.register(directLine, { config });
-  await app.register(proactive, { appId: config.botFramework.MicrosoftAppId ?? '' });
+  await app.register(proactive, { appId: config.botFramework.MicrosoftAppId ?? '', retry: config.teamsRetry });
   await app.register(webChat, { config });
   await app.register(handoff);
   await app.register(agentApi, { agents: config.agentTokens, staffAgents: [...config.staffTeams.agents.values()], contentDir: config.contentDir });

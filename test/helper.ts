@@ -53,6 +53,10 @@ export interface ReceivedActivity {
  */
 export class ConnectorReceiver {
   readonly received: ReceivedActivity[] = [];
+  /** While set, requests whose "METHOD path" (decoded) matches are answered with `status` and not recorded. */
+  outage: { status: number; matches: (path: string) => boolean } | undefined;
+  /** How many requests the outage refused. */
+  refused = 0;
   private server: Server;
   private waiters: Array<() => void> = [];
   private counter = 0;
@@ -62,6 +66,13 @@ export class ConnectorReceiver {
       let data = '';
       req.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
       req.on('end', () => {
+        if (this.outage?.matches(decodeURIComponent(`${req.method} ${req.url}`))) {
+          this.refused++;
+          res.writeHead(this.outage.status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: 'ServiceUnavailable', message: 'the stand-in is down' } }));
+          for (const wake of this.waiters.splice(0)) wake();
+          return;
+        }
         let body: Record<string, unknown> = {};
         try {
           const parsed: unknown = JSON.parse(data || '{}');

@@ -1,8 +1,13 @@
-import type { ConversationReference } from 'botbuilder';
+import { randomUUID } from 'node:crypto';
+import type { Activity, ConversationReference } from 'botbuilder';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import fp from 'fastify-plugin';
+import { DeliveryFailure, createOutboxDispatcher, isPermanentStatus } from '../outbox/outbox-dispatcher.js';
+import { createOutboxStore, type OutboxStore } from '../outbox/outbox-store.js';
+import { afterCommit } from '../storage/unit-of-work.js';
 import { WEBCHAT_CHANNEL_ID, channelConversationId } from '../conversation/conversation-address.js';
 import type { StaffTurnResult } from '../conversation/turn-runner.js';
+import { continueConversationOrThrow } from './continue-conversation.js';
 import type { HelpdeskAdapter } from './create-adapter.js';
 import type { DirectLineAdapter } from './directline-adapter.js';
 import type { AgentVoice } from '../handoff/handoff-service.js';
@@ -43,27 +48,86 @@ function asMarkdownText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** The outbox topic of messages to employees on Bot Framework channels (Teams) sent outside their turns. */
+export const CHANNEL_REPLY_TOPIC = 'channel-reply';
+/** A row is leased to one instance this long while the Bot Connector is called (CHANNEL_TIMEOUT_MS per call). */
+const LEASE_MS = 60_000;
+
+/** One outbox row of CHANNEL_REPLY_TOPIC: where to, and the activities, rendered once when the staff turn committed. */
+interface ChannelReply {
+  reference: Partial<ConversationReference>;
+  activities: Partial<Activity>[];
+}
+
+function readChannelReply(payload: string): ChannelReply | undefined {
+  const parsed: unknown = JSON.parse(payload);
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const reference = readConversationReference(Reflect.get(parsed, 'reference'));
+  const activities: unknown = Reflect.get(parsed, 'activities');
+  if (!reference || !Array.isArray(activities)) return undefined;
+  // Written by send() below from rendered activities; nothing else writes this topic.
+  return { reference, activities: activities as Partial<Activity>[] };
+}
+
+/** The HTTP status a Bot Connector call failed with (botframework-connector's RestError), or undefined. */
+function connectorStatus(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const status: unknown = Reflect.get(err, 'statusCode');
+  return typeof status === 'number' ? status : undefined;
+}
+
 export interface ProactiveDeliveryDeps {
   cloud: HelpdeskAdapter;
   appId: string;
   directLine: { adapter: DirectLineAdapter; hasConversation(conversationId: string): Promise<boolean> };
+  outbox: OutboxStore;
+  retry: { baseMs: number; maxMs: number };
   logger: Logger;
 }
 
 /**
  * Messages the bot sends outside a user's turn (an IT agent joined, wrote, resolved), rendered by the same renderer
- * as turn replies, for the conversation's channel. Web Chat conversations of our own Direct Line get them through
- * the Direct Line adapter (into the history, live on an open socket); Teams and every other Bot Framework channel
- * through continueConversationAsync on the stored reference, so they arrive even when the employee closed the chat.
+ * as turn replies, for the conversation's channel, and committed with the staff turn that produced them. Web Chat
+ * conversations of our own Direct Line get them through the Direct Line adapter (into the history in the same
+ * transaction, live on an open socket once it commits); Teams and every other Bot Framework channel through an
+ * outbox row that a dispatcher sends with continueConversationAsync on the stored reference, retried with backoff
+ * while the Bot Connector is down and after a restart, so they arrive even when the employee closed the chat.
  */
 export function createProactiveDelivery(deps: ProactiveDeliveryDeps) {
+  const log = deps.logger.child({ module: 'proactive' });
+  const dispatcher = createOutboxDispatcher({
+    store: deps.outbox,
+    topic: CHANNEL_REPLY_TOPIC,
+    label: 'message to the employee',
+    retryBaseMs: deps.retry.baseMs,
+    retryMaxMs: deps.retry.maxMs,
+    leaseMs: LEASE_MS,
+    logger: log,
+    async send(entry) {
+      const reply = readChannelReply(entry.payload);
+      if (!reply) throw new DeliveryFailure('the stored message has no usable conversation reference', true);
+      try {
+        await continueConversationOrThrow(deps.cloud, deps.appId, reply.reference, async (context) => {
+          await context.sendActivities(reply.activities);
+        });
+      } catch (err) {
+        const status = connectorStatus(err);
+        if (status !== undefined) throw new DeliveryFailure(`Bot Connector answered HTTP ${status}`, isPermanentStatus(status));
+        throw err;
+      }
+      log.debug({ channelId: reply.reference.channelId, sent: reply.activities.length }, 'proactive messages sent');
+    },
+  });
+
   return {
+    dispatcher,
     /**
      * With `voice`, what is said is an agent's own words: Web Chat gets them without the "alice（IT 担当）:" prefix and
      * with `channelData.helpdesk.agent` (name, initials) for the page to draw; Teams, which always shows the bot, keeps
      * the prefixed text.
      */
-    async send(result: StaffTurnResult, voice?: AgentVoice): Promise<void> {
+    async send(result: StaffTurnResult, opts: { ticketId: number; voice?: AgentVoice | undefined }): Promise<void> {
+      const { voice } = opts;
       if (result.outputs.length === 0) return;
       const webChatId = channelConversationId(result.conversationId, WEBCHAT_CHANNEL_ID);
       if (webChatId !== undefined && (await deps.directLine.hasConversation(webChatId))) {
@@ -79,14 +143,23 @@ export function createProactiveDelivery(deps: ProactiveDeliveryDeps) {
         );
         return;
       }
-      const ref = readConversationReference(result.reference);
-      if (!ref) throw new Error('the conversation has no usable ConversationReference');
-      const activities = renderOutputs(result.outputs, result.locale, ref.channelId ?? result.channelId);
+      const reference = readConversationReference(result.reference);
+      if (!reference) {
+        // Nothing to retry: the words stay in the transcript for IT, the employee sees them on their next visit.
+        log.warn({ conversationId: result.conversationId, channelId: result.channelId }, 'the conversation has no usable ConversationReference; nothing sent');
+        return;
+      }
+      const activities = renderOutputs(result.outputs, result.locale, reference.channelId ?? result.channelId);
       if (activities.length === 0) return;
-      await deps.cloud.continueConversationAsync(deps.appId, ref, async (context) => {
-        await context.sendActivities(activities);
+      const reply: ChannelReply = { reference, activities };
+      await deps.outbox.enqueue({
+        eventId: randomUUID(),
+        topic: CHANNEL_REPLY_TOPIC,
+        ticketId: opts.ticketId,
+        eventType: 'message',
+        payload: JSON.stringify(reply),
       });
-      deps.logger.debug({ channelId: ref.channelId, sent: activities.length }, 'proactive messages sent');
+      afterCommit(() => dispatcher.wake());
     },
   };
 }
@@ -100,12 +173,20 @@ declare module 'fastify' {
 }
 
 /** Proactive delivery as a service, for the handoff side (which never sees botbuilder). */
-export default fp<{ appId: string }>(
+export default fp<{ appId: string; retry: { baseMs: number; maxMs: number } }>(
   async (app, opts) => {
-    app.decorate(
-      'proactive',
-      createProactiveDelivery({ cloud: app.bot.adapter, appId: opts.appId, directLine: app.directline, logger: app.log }),
-    );
+    const delivery = createProactiveDelivery({
+      cloud: app.bot.adapter,
+      appId: opts.appId,
+      directLine: app.directline,
+      outbox: createOutboxStore(app.storage.database),
+      retry: opts.retry,
+      logger: app.log,
+    });
+    app.decorate('proactive', delivery);
+    // Also what earlier runs (or another instance that stopped) left pending.
+    app.addHook('onReady', async () => delivery.dispatcher.start());
+    app.addHook('onClose', async () => delivery.dispatcher.stop());
   },
-  { name: 'proactive', dependencies: ['bot', 'directline'] },
+  { name: 'proactive', dependencies: ['bot', 'directline', 'storage'] },
 );

@@ -1,5 +1,6 @@
 import { ActivityTypes, CardFactory, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
 import type { StaffConversation, TeamsStaffPort } from '../handoff/notifiers/teams-staff-port.js';
+import { continueConversationOrThrow } from './continue-conversation.js';
 import type { HelpdeskAdapter } from './create-adapter.js';
 
 function referenceFor(target: StaffConversation, botAppId: string): Partial<ConversationReference> {
@@ -33,7 +34,8 @@ function cardActivity(card: Record<string, unknown>, summary: string, target: St
  */
 export function createTeamsStaffChannel(adapter: HelpdeskAdapter, botAppId: string): TeamsStaffPort {
   async function inConversation(target: StaffConversation, work: (context: TurnContext) => Promise<void>): Promise<void> {
-    await adapter.continueConversationAsync(botAppId, referenceFor(target, botAppId), work);
+    // Failures reach the caller (the outbox retries them) instead of the turn-error handler.
+    await continueConversationOrThrow(adapter, botAppId, referenceFor(target, botAppId), work);
   }
   return {
     async postCard(channel, card, summary) {

@@ -284,14 +284,18 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     /**
      * Sends a staff-initiated event (agent joined / message / resolved / released) into a conversation, in the same
      * per-conversation queue and under the same compare-and-set as user turns; retried when another instance won.
+     * `deliver` runs inside the turn's transaction: what it writes (the reply in the Direct Line history, the outbox
+     * row toward Teams) commits with the turn or not at all.
      */
     dispatch(conversationId: string, event: StaffEvent, opts: StaffTurnOptions = {}, deliver?: Deliver<StaffTurnResult>): Promise<StaffTurnResult> {
       return queue.run(conversationId, async () => {
         for (let attempt = 1; ; attempt++) {
           try {
-            const result = await deps.transact(() => runStaffTurn(conversationId, event, opts));
-            await deliver?.(result);
-            return result;
+            return await deps.transact(async () => {
+              const result = await runStaffTurn(conversationId, event, opts);
+              await deliver?.(result);
+              return result;
+            });
           } catch (err) {
             if (!(err instanceof TurnConflictError) || attempt >= MAX_ATTEMPTS) throw err;
           }

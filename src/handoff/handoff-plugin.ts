@@ -57,7 +57,9 @@ async function handoffPlugin(app: FastifyInstance): Promise<void> {
    */
   async function relay(ticket: Ticket, event: StaffEvent, transcript?: TranscriptEntry[], voice?: AgentVoice): Promise<void> {
     try {
-      await runner.dispatch(ticket.conversationId, event, transcript ? { transcript } : {}, (result) => app.proactive.send(result, voice));
+      // Delivered inside the staff turn's transaction: the words reach the employee's channel (the Direct Line
+      // history, or the outbox toward Teams) if and only if the turn is saved.
+      await runner.dispatch(ticket.conversationId, event, transcript ? { transcript } : {}, (result) => app.proactive.send(result, { ticketId: ticket.id, voice }));
     } catch (err) {
       log.error({ err, ticket: ticket.number, event: event.type }, 'could not reach the employee (the message is kept in the transcript)');
     }
