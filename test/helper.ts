@@ -8,6 +8,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import request, { type Response } from 'supertest';
 import helpdeskApp, { serverOptions } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
+import pg from 'pg';
+import { postgresSchema } from './scale/instances.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -197,4 +199,34 @@ export function withConnectedApp(env: Record<string, string | undefined>, ready:
     ready(built);
   });
   after(async () => built?.close());
+}
+
+/** Two instances of the app on one fresh PostgreSQL schema, as two servers behind a load balancer. */
+export interface TwoInstances {
+  one: TestApp;
+  two: TestApp;
+  /** A separate session on the same database (to hold locks, read rows). */
+  admin: pg.Client;
+  /** The schema both instances use (the admin session does not have it on its search_path). */
+  schema: string;
+  /** Closes both instances and drops the schema. */
+  close(): Promise<void>;
+}
+
+export async function twoInstancesOnPostgres(env: Record<string, string | undefined>): Promise<TwoInstances> {
+  const schema = await postgresSchema();
+  const withDatabase = { ...env, DATABASE_URL: schema.url };
+  const one = await buildApp(withDatabase);
+  const two = await buildApp(withDatabase);
+  return {
+    one,
+    two,
+    admin: schema.admin,
+    schema: schema.name,
+    async close() {
+      await one.close();
+      await two.close();
+      await schema.drop();
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import type { ChoiceAction, HelpdeskEvent } from '../../dialogs/types.js';
+import { BUTTON_EVENTS, HANDOFF_BUTTONS } from './button-events.js';
 
 /** Which part of the handoff a conversation is in, from its machine state's tags. */
 export type HandoffMode = 'waiting' | 'relay' | 'rating' | 'confirm' | 'intake';
@@ -17,18 +18,6 @@ const NO = /^\s*(いいえ|いや|いえ|やめ(る|ます|ておきます)|残(
 const SKIP = /^\s*(スキップ|省略|なし|無し|特にない|特になし|とくにない|説明を省略する|skip|none|nothing|no\s+description|n\/a)\s*(します|です)?\s*[。．.!！]*\s*$/i;
 const RATING = /^\s*([1-5１-５])\s*(点|\/\s*5|out\s+of\s+5)?\s*[。．.!！]*\s*$/i;
 
-/** What a button of the handoff part means. Buttons carry their action; the label is never read. */
-const ACTION_EVENTS: Partial<Record<ChoiceAction, HelpdeskEvent>> = {
-  CANCEL_TICKET: { type: 'CANCEL_TICKET' },
-  CONFIRM_LEAVE: { type: 'CONFIRM_LEAVE' },
-  KEEP_TICKET: { type: 'KEEP_TICKET' },
-  SKIP_DESCRIPTION: { type: 'SKIP_DESCRIPTION' },
-  RATE_1: { type: 'RATE', rating: 1 },
-  RATE_2: { type: 'RATE', rating: 2 },
-  RATE_3: { type: 'RATE', rating: 3 },
-  RATE_4: { type: 'RATE', rating: 4 },
-  RATE_5: { type: 'RATE', rating: 5 },
-};
 
 function toDigit(char: string): number {
   const code = char.charCodeAt(0);
@@ -46,7 +35,7 @@ export function readHandoffInput(
   mode: HandoffMode | undefined,
 ): HelpdeskEvent | undefined {
   if (mode === undefined) return undefined;
-  if (input.action) return ACTION_EVENTS[input.action];
+  if (input.action) return HANDOFF_BUTTONS.has(input.action) ? BUTTON_EVENTS[input.action] : undefined;
   const trimmed = input.text.trim();
   if (trimmed === '') return undefined;
   switch (mode) {

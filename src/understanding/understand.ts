@@ -1,4 +1,5 @@
 import type { ChoiceAction, ErrorRef, FamilyNote, HelpdeskEvent, Locale } from '../../dialogs/types.js';
+import { BUTTON_EVENTS } from './button-events.js';
 import { detectLocale } from './detect-locale.js';
 import type { CatalogEntry, ErrorCatalog } from './error-catalog.js';
 import { findErrorMentions, type ErrorMention } from './find-error-codes.js';
@@ -30,27 +31,6 @@ const INTENT_EVENTS: Record<Intent, HelpdeskEvent> = {
   help: { type: 'HELP' },
   thanks: { type: 'THANKS' },
   none: { type: 'NONE_OF_THESE' },
-};
-
-/** Buttons whose meaning needs no argument. The label is never read: renaming it in messages.yaml changes nothing. */
-const ACTION_EVENTS: Partial<Record<ChoiceAction, HelpdeskEvent>> = {
-  FIXED: { type: 'ANSWER_FIXED' },
-  NOT_FIXED: { type: 'ANSWER_NOT_FIXED' },
-  SHOW_HOW: { type: 'SHOW_HOW' },
-  TALK_TO_IT: { type: 'REQUEST_HUMAN' },
-  HELPFUL_YES: { type: 'HELPFUL_YES' },
-  HELPFUL_NO: { type: 'HELPFUL_NO' },
-  START_OVER: { type: 'START_OVER' },
-  NONE_OF_THESE: { type: 'NONE_OF_THESE' },
-  SKIP_DESCRIPTION: { type: 'SKIP_DESCRIPTION' },
-  CONFIRM_LEAVE: { type: 'CONFIRM_LEAVE' },
-  KEEP_TICKET: { type: 'KEEP_TICKET' },
-  CANCEL_TICKET: { type: 'CANCEL_TICKET' },
-  RATE_1: { type: 'RATE', rating: 1 },
-  RATE_2: { type: 'RATE', rating: 2 },
-  RATE_3: { type: 'RATE', rating: 3 },
-  RATE_4: { type: 'RATE', rating: 4 },
-  RATE_5: { type: 'RATE', rating: 5 },
 };
 
 export function toErrorRef(entry: CatalogEntry): ErrorRef {
@@ -115,7 +95,7 @@ export function createUnderstanding(catalog: ErrorCatalog, index: RunbookIndex) 
 
   /** A button's action: what it means, with its argument (a runbook id, an error name) checked against our data. */
   const fromAction = (action: ChoiceAction): HelpdeskEvent => {
-    const fixed = ACTION_EVENTS[action];
+    const fixed = BUTTON_EVENTS[action];
     if (fixed) return fixed;
     if (action.startsWith('RUNBOOK:')) {
       const id = action.slice('RUNBOOK:'.length);

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
-import { buildApp, type TestApp } from '../helper.js';
+import { twoInstancesOnPostgres, type TestApp, type TwoInstances } from '../helper.js';
 
 /**
  * Two instances of the service on one PostgreSQL database share their rate limits: a client that alternates between
  * them (as a round-robin load balancer sends it) gets the limit once, not once per instance.
  */
-const BASE = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `hd_rate_${process.pid}_${Date.now()}`;
 const SECRET = 'shared-directline-secret-0123456789abcdef';
 
 /** Waits, if needed, so the next few requests fall in one minute window (the counters are per calendar minute). */
@@ -18,27 +15,15 @@ async function startOfAWindow(): Promise<void> {
 }
 
 describe('rate limits shared by two instances on one PostgreSQL database', () => {
-  let admin: pg.Client;
+  let instances: TwoInstances | undefined;
   let one: TestApp;
   let two: TestApp;
   before(async () => {
-    admin = new pg.Client({ connectionString: BASE });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    const env = {
-      DATABASE_URL: `${BASE}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-      DIRECTLINE_SECRET: SECRET,
-      DIRECTLINE_ACTIVITIES_PER_MINUTE: '4',
-      WEBCHAT_TOKENS_PER_MINUTE: '3',
-    };
-    one = await buildApp(env);
-    two = await buildApp(env);
+    instances = await twoInstancesOnPostgres({ DIRECTLINE_SECRET: SECRET, DIRECTLINE_ACTIVITIES_PER_MINUTE: '4', WEBCHAT_TOKENS_PER_MINUTE: '3' });
+    ({ one, two } = instances);
   });
   after(async () => {
-    await one?.close();
-    await two?.close();
-    await admin.query(`drop schema if exists ${schema} cascade`);
-    await admin.end();
+    await instances?.close();
   });
 
   it('Web Chat token requests from one address: 3 per minute in all, whichever instance answers', async () => {
@@ -70,7 +55,8 @@ describe('rate limits shared by two instances on one PostgreSQL database', () =>
       statuses.push(res.statusCode);
     }
     assert.deepEqual(statuses, [200, 200, 200, 200, 429, 429]);
-    const { rows } = await admin.query(`select body from ${schema}.directline_activities where conversation_id = $1`, [conversationId]);
+    assert.ok(instances);
+    const { rows } = await instances.admin.query(`select body from ${instances.schema}.directline_activities where conversation_id = $1`, [conversationId]);
     const userTexts = rows.map((r: { body: string }) => JSON.parse(r.body) as { text?: string; from?: { role?: string } }).filter((a) => a.from?.role === 'user');
     assert.deepEqual(userTexts.map((a) => a.text), ['message 1', 'message 2', 'message 3', 'message 4']);
   });

@@ -1,24 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import request from 'supertest';
-import { buildApp, ConnectorReceiver, type TestApp } from '../helper.js';
-import { AGENT_ENV, ALICE, BOB, agent, Employee, escalate } from './handoff-helpers.js';
+import { ALICE, BOB, agent, escalate, withHelpdesk } from './handoff-helpers.js';
 
 describe('agent API and the employee side of a ticket (Teams-shaped user, local Bot Connector)', () => {
-  let t: TestApp;
-  const receiver = new ConnectorReceiver();
-  let serviceUrl = '';
-  let counter = 0;
-  const employee = (opts: { locale?: string } = {}) => new Employee(t.app, receiver, serviceUrl, `a:teams-chat-${++counter}`, opts);
-
-  before(async () => {
-    serviceUrl = await receiver.start();
-    t = await buildApp(AGENT_ENV);
-  });
-  after(async () => {
-    await t.close();
-    await receiver.stop();
-  });
+  const t = withHelpdesk('a:teams-chat');
+  const employee = (opts: Parameters<typeof t.employee>[0] = {}) => t.employee(opts);
 
   it('answers 401 without a token, with a wrong one, and with a malformed header', async () => {
     for (const headers of [{}, { authorization: 'Bearer not-a-real-token' }, { authorization: `Basic ${ALICE}` }]) {

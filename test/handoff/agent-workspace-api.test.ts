@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import request from 'supertest';
-import { buildApp, ConnectorReceiver, type TestApp } from '../helper.js';
-import { AGENT_ENV, ALICE, BOB, agent, Employee, escalate } from './handoff-helpers.js';
+import { ALICE, BOB, agent, escalate, withHelpdesk } from './handoff-helpers.js';
 
 interface EventBody {
   type: string;
@@ -11,21 +10,8 @@ interface EventBody {
 }
 
 describe('agent API for the workspace: resolve without taking, transfer, internal notes, reopen, search, reason phrases', () => {
-  let t: TestApp;
-  const receiver = new ConnectorReceiver();
-  let serviceUrl = '';
-  let counter = 0;
-  const employee = (opts: { userId?: string; userName?: string; channelId?: string; locale?: string } = {}) =>
-    new Employee(t.app, receiver, serviceUrl, `a:workspace-chat-${++counter}`, opts);
-
-  before(async () => {
-    serviceUrl = await receiver.start();
-    t = await buildApp(AGENT_ENV);
-  });
-  after(async () => {
-    await t.close();
-    await receiver.stop();
-  });
+  const t = withHelpdesk('a:workspace-chat');
+  const employee = (opts: Parameters<typeof t.employee>[0] = {}) => t.employee(opts);
 
   it('resolving a ticket nobody took assigns it to whoever resolved it', async () => {
     const user = employee();

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import { hashToken } from '../../src/handoff/agent-tokens.js';
-import { type ConnectorReceiver, employeeSays } from '../helper.js';
+import { after, before } from 'node:test';
+import { ConnectorReceiver, buildApp, employeeSays, type TestApp } from '../helper.js';
 
 /** Two agents with known tokens, as AGENT_TOKENS holds them (hashes only). */
 export const ALICE = 'alice-token-0123456789abcdef';
@@ -95,5 +96,36 @@ export function agent(app: FastifyInstance, token: string) {
   return {
     get: (path: string) => request(app.server).get(path).set(auth),
     post: (path: string, body?: object) => request(app.server).post(path).set(auth).send(body ?? {}),
+  };
+}
+
+type EmployeeOptions = ConstructorParameters<typeof Employee>[4];
+
+/**
+ * The app with the two agents of AGENT_ENV and a local Bot Connector, built before the suite's tests and closed after
+ * them; `employee()` is a new Teams-shaped employee in a conversation of their own.
+ */
+export function withHelpdesk(conversationPrefix: string) {
+  const receiver = new ConnectorReceiver();
+  let built: TestApp | undefined;
+  let serviceUrl = '';
+  let counter = 0;
+  before(async () => {
+    serviceUrl = await receiver.start();
+    built = await buildApp(AGENT_ENV);
+  });
+  after(async () => {
+    await built?.close();
+    await receiver.stop();
+  });
+  return {
+    receiver,
+    get app(): FastifyInstance {
+      assert.ok(built, 'the app is built before the tests run');
+      return built.app;
+    },
+    employee(opts: EmployeeOptions = {}): Employee {
+      return new Employee(this.app, receiver, serviceUrl, `${conversationPrefix}-${++counter}`, opts);
+    },
   };
 }

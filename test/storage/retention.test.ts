@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
+import type pg from 'pg';
 import { PURGE_LOCK_KEY } from '../../src/storage/retention.js';
 import { allText, say } from '../bot/turn.js';
-import { buildApp, type TestApp } from '../helper.js';
+import { buildApp, twoInstancesOnPostgres, type TestApp, type TwoInstances } from '../helper.js';
 
 /**
  * Transcripts and the Direct Line history are kept TRANSCRIPT_RETENTION_DAYS / DIRECTLINE_RETENTION_DAYS days, then
  * purged; conversations with an open ticket keep everything. On PostgreSQL one instance purges at a time.
  */
-const BASE = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SECRET = 'retention-directline-secret-0123456789ab';
 const DAY = 86_400_000;
 
@@ -103,28 +102,16 @@ describe('retention purge (SQLite)', () => {
 });
 
 describe('retention purge on PostgreSQL: one instance at a time', () => {
-  const schema = `hd_retention_${process.pid}_${Date.now()}`;
+  let instances: TwoInstances | undefined;
   let admin: pg.Client;
   let one: TestApp;
   let two: TestApp;
   before(async () => {
-    admin = new pg.Client({ connectionString: BASE });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    const env = {
-      DATABASE_URL: `${BASE}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-      DIRECTLINE_SECRET: SECRET,
-      TRANSCRIPT_RETENTION_DAYS: '90',
-      DIRECTLINE_RETENTION_DAYS: '30',
-    };
-    one = await buildApp(env);
-    two = await buildApp(env);
+    instances = await twoInstancesOnPostgres({ DIRECTLINE_SECRET: SECRET, TRANSCRIPT_RETENTION_DAYS: '90', DIRECTLINE_RETENTION_DAYS: '30' });
+    ({ one, two, admin } = instances);
   });
   after(async () => {
-    await one?.close();
-    await two?.close();
-    await admin.query(`drop schema if exists ${schema} cascade`);
-    await admin.end();
+    await instances?.close();
   });
 
   it('skips while another session holds the purge lock, then one of two instances purges', async () => {

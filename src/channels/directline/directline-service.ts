@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { BotReply, DirectLineInbound } from '../../bot/directline-adapter.js';
 import { WEBCHAT_CHANNEL_ID, webChatKey } from '../../conversation/conversation-address.js';
 import { HdErrors } from '../../errors.js';
+import { nestedAtMost } from '../../json-body.js';
 import { isDatabaseUnavailable } from '../../storage/database-errors.js';
 import type { EventBus } from '../../storage/event-bus.js';
 import { TurnSupersededError, transact, withCommitWork } from '../../storage/unit-of-work.js';
@@ -91,18 +92,6 @@ function optionalToken(value: unknown, field: string, max: number): string | und
 
 /** Button payloads are small and flat; anything nested deeper is not from Web Chat and could exhaust the stack. */
 const MAX_VALUE_DEPTH = 16;
-
-/** True when no array or object inside `value` is nested deeper than `max` (checked without recursion). */
-function shallowEnough(value: unknown, max: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [item, depth] = stack.pop() ?? [undefined, 0];
-    if (typeof item !== 'object' || item === null) continue;
-    if (depth > max) return false;
-    for (const child of Object.values(item)) stack.push([child, depth + 1]);
-  }
-  return true;
-}
 
 /** The only channelData keys Web Chat's own bookkeeping needs back (clientActivityID matches the echo to the pending send). */
 function readClientChannelData(value: unknown): Record<string, unknown> | undefined {
@@ -306,7 +295,7 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
       if (textFormat !== undefined && !['plain', 'markdown', 'xml'].includes(textFormat)) throw new HdErrors.BAD_ACTIVITY('"textFormat" must be plain, markdown or xml');
       const channelData = readClientChannelData(body.channelData);
       const value = body.value;
-      if (value !== undefined && !shallowEnough(value, MAX_VALUE_DEPTH)) {
+      if (value !== undefined && !nestedAtMost(value, MAX_VALUE_DEPTH)) {
         throw new HdErrors.BAD_ACTIVITY(`"value" may nest at most ${MAX_VALUE_DEPTH} levels deep`);
       }
       if (text.trim() === '' && value === undefined) throw new HdErrors.BAD_ACTIVITY('a message needs "text" or "value"');
