@@ -10,6 +10,7 @@ export const WEBCHAT_TEXT = {
     open: 'ITヘルプデスクにチャットで相談する',
     close: 'チャットを閉じる',
     agentName: '{name}（IT 担当）',
+    sendFailed: 'メッセージを送信できませんでした。少し時間をおいて、もう一度送ってください。',
   },
   'en-US': {
     title: 'IT Helpdesk',
@@ -18,6 +19,7 @@ export const WEBCHAT_TEXT = {
     open: 'Chat with the IT helpdesk',
     close: 'Close the chat',
     agentName: '{name} (IT)',
+    sendFailed: 'Your message could not be sent. Please try again in a moment.',
   },
 } as const;
 

@@ -110,6 +110,15 @@
       // into this fresh page, after which the client carries its own watermark on any later reconnect.
       if (session.resume) options.conversationId = session.conversationId;
       var directLine = window.WebChat.createDirectLine(options);
+      // Direct Line JS answers a POST the server refused with 5xx by emitting "retry" instead of failing, and Web Chat
+      // then shows "Sending" for 20 s before it gives up. Failing at once lets the employee see it and send again.
+      var post = directLine.postActivity.bind(directLine);
+      directLine.postActivity = function (activity) {
+        return post(activity).map(function (id) {
+          if (id === 'retry') throw new Error('the server could not take the message');
+          return id;
+        });
+      };
 
       function remember() {
         var conversationId = directLine.conversationId || session.conversationId;
@@ -184,6 +193,24 @@
         };
       }
 
+      // A message the server could not take (the service is briefly unavailable, e.g. its database) is marked "send
+      // failed" by Web Chat; a notice above the transcript says so in words and goes away once a message gets through.
+      // It comes from this page, so it shows whichever server instance the chat's socket is connected to.
+      var SEND_FAILED = 'hd-send-failed';
+      var store = window.WebChat.createStore({}, function (api) {
+        return function (next) {
+          return function (action) {
+            var result = next(action);
+            if (action.type === 'DIRECT_LINE/POST_ACTIVITY_REJECTED' || action.type === 'DIRECT_LINE/POST_ACTIVITY_IMPEDED') {
+              api.dispatch({ type: 'WEB_CHAT/SET_NOTIFICATION', payload: { id: SEND_FAILED, level: 'error', message: settings.text.sendFailed } });
+            } else if (action.type === 'DIRECT_LINE/POST_ACTIVITY_FULFILLED') {
+              api.dispatch({ type: 'WEB_CHAT/DISMISS_NOTIFICATION', payload: { id: SEND_FAILED } });
+            }
+            return result;
+          };
+        };
+      });
+
       var styleOptions = {
         accent: settings.accent,
         // Japanese-capable fonts first: Web Chat's default stack has no generic fallback, so Japanese can show as boxes.
@@ -196,6 +223,7 @@
       window.WebChat.renderWebChat(
         {
           directLine: directLine,
+          store: store,
           locale: settings.locale,
           styleOptions: styleOptions,
           avatarMiddleware: avatarMiddleware,
