@@ -2,12 +2,14 @@
 // compiled JavaScript and never compiles TypeScript at start-up. Run by `npm install` (the `prepare` script) and by
 // `npm start` (scripts/start.mjs); a fresh build costs nothing but a walk over the sources' modification times.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const root = join(import.meta.dirname, '..');
 const STAMP = join(root, 'dist', '.build-stamp');
+/** Held while one process builds: several instances started at once from one checkout build once, not on top of each other. */
+const LOCK = join(root, 'dist', '.build-lock');
 /** Everything `npm run build` reads: the sources it compiles or copies, its settings, and the dependencies it bundles. */
 const INPUT_DIRS = ['src', 'dialogs'];
 const INPUT_FILES = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json', 'scripts/copy-assets.mjs', 'scripts/bundle-server.mjs'];
@@ -32,8 +34,62 @@ export function staleReason() {
   return newestInput() > statSync(STAMP).mtimeMs ? 'the sources changed since the last build' : undefined;
 }
 
+function sleepSync(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** True when the process that wrote the lock is gone (killed mid-build): its lock may be taken over. */
+function lockIsStale() {
+  try {
+    const pid = Number(readFileSync(LOCK, 'utf8'));
+    if (!Number.isInteger(pid) || pid <= 0) return true;
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return err?.code !== 'EPERM';
+  }
+}
+
+/** Takes the build lock, waiting while another process builds; false when the wait was given up. */
+function takeLock() {
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  const deadline = Date.now() + 10 * 60_000;
+  for (let said = false; Date.now() < deadline; ) {
+    try {
+      const fd = openSync(LOCK, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return true;
+    } catch (err) {
+      if (err?.code !== 'EEXIST') throw err;
+      if (lockIsStale()) {
+        rmSync(LOCK, { force: true });
+        continue;
+      }
+      if (!said) process.stderr.write('Another process is building the server; waiting for it…\n');
+      said = true;
+      sleepSync(250);
+    }
+  }
+  return false;
+}
+
 /** Builds when needed; returns false (after printing the compiler's output) when the build fails. */
 export function buildIfStale() {
+  if (!staleReason()) return true;
+  if (!takeLock()) {
+    process.stderr.write(`Gave up waiting for ${LOCK}; remove it if no build is running.\n`);
+    return false;
+  }
+  try {
+    // Whoever held the lock may have just built what this process needs.
+    return build();
+  } finally {
+    rmSync(LOCK, { force: true });
+  }
+}
+
+function build() {
   const reason = staleReason();
   if (!reason) return true;
   if (!existsSync(join(root, 'node_modules', 'typescript'))) {
