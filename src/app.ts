@@ -20,6 +20,7 @@ import { createOutboxSink } from './handoff/webhook/outbox-store.js';
 import { WEBHOOK_TOPIC } from './handoff/webhook/webhook-dispatcher.js';
 import { webhookPayload } from './handoff/webhook/webhook-payload.js';
 import itsmWebhook from './handoff/webhook/webhook-plugin.js';
+import gracefulClose from './graceful-close.js';
 import healthRoutes from './health-routes.js';
 import httpHygiene from './http-hygiene.js';
 import retention from './storage/retention-plugin.js';
@@ -74,6 +75,8 @@ export function serverOptions(config: Config, logger: FastifyServerOptions['logg
  * `dependencies`): tests register it on a fresh instance and never listen on a fixed port.
  */
 async function helpdeskApp(app: FastifyInstance, { config }: AppOptions): Promise<void> {
+  // First: its preClose hook must run before any other (connections stop being kept alive as the close begins).
+  await app.register(gracefulClose);
   await app.register(httpHygiene);
   await app.register(errorHandler, { bodyLimit: config.bodyLimit });
   await app.register(storage, {

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Sqlite from 'better-sqlite3';
+import { messageActivity } from '../helper.js';
 import { history, Instance, openSocket, post, postgresSchema, startConversation, until, type DlConversation, type HistoryActivity } from './instances.js';
 
 /**
@@ -112,6 +114,44 @@ describe('graceful shutdown (SIGTERM)', { timeout: 120_000 }, () => {
         await second.stop();
       }
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SIGTERM while a Teams turn waits for the Bot Connector', { timeout: 120_000 }, () => {
+  it('answers the turn, then exits 0 though the Bot Connector keeps its connection open', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'helpdesk-teams-stop-'));
+    // A Bot Connector that takes a second and a half to take each reply: the turn, and its /api/messages request,
+    // are still running when the signal comes.
+    const replies: string[] = [];
+    const connector = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        replies.push(body);
+        setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `reply-${replies.length}` })), 1500);
+      });
+    });
+    await new Promise<void>((resolve) => connector.listen(0, '127.0.0.1', resolve));
+    const address = connector.address();
+    const serviceUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    try {
+      const instance = await Instance.start({ DATA_DIR: dir });
+      // fetch keeps the connection open for the next request (HTTP keep-alive), as the Bot Connector does.
+      const turn = fetch(`${instance.base}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(messageActivity({ serviceUrl, conversationId: 'teams-stop', text: 'エラー 809' })),
+      });
+      await until(() => replies.length > 0, () => 'the turn never replied');
+      const code = await instance.stop();
+      assert.equal((await turn).status, 200);
+      // The shutdown guard exits 1 after 10 s: an idle kept-alive connection must not hold the instance up that long.
+      assert.equal(code, 0, instance.output.split('\n').filter((l) => /"level":(50|60)/.test(l)).join('\n'));
+    } finally {
+      connector.closeAllConnections();
+      connector.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
