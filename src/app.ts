@@ -17,6 +17,7 @@ import { agentConsole } from './handoff/agent-console.js';
 import handoff from './handoff/handoff-plugin.js';
 import { ticketDeskPlugin } from './handoff/ticket-desk.js';
 import itsmWebhook from './handoff/webhook/webhook-plugin.js';
+import gracefulClose from './graceful-close.js';
 import healthRoutes from './health-routes.js';
 import httpHygiene from './http-hygiene.js';
 import retention from './storage/retention-plugin.js';
@@ -71,6 +72,8 @@ export function serverOptions(config: Config, logger: FastifyServerOptions['logg
  * `dependencies`): tests register it on a fresh instance and never listen on a fixed port.
  */
 async function helpdeskApp(app: FastifyInstance, { config }: AppOptions): Promise<void> {
+  // First: its preClose hook must run before any other (connections stop being kept alive as the close begins).
+  await app.register(gracefulClose);
   await app.register(httpHygiene);
   await app.register(errorHandler, { bodyLimit: config.bodyLimit });
   await app.register(storage, {

@@ -28,9 +28,14 @@ export class StreamClient {
   closed: { code: number; reason: string } | undefined;
   private readonly socket: WebSocket;
   private waiters: Array<() => void> = [];
+  /** Resolves with the close code and reason once the socket is closed (by either side, or by a network error). */
+  readonly whenClosed: Promise<{ code: number; reason: string }>;
 
   private constructor(socket: WebSocket) {
     this.socket = socket;
+    this.whenClosed = new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    // An error after the handshake (the server went away) is followed by 'close'; without a listener it would throw.
+    socket.on('error', () => undefined);
     socket.on('message', (data) => {
       const set = readActivities(data.toString());
       this.activities.push(...set.activities);
@@ -44,7 +49,8 @@ export class StreamClient {
   }
 
   static open(url: string): Promise<StreamClient> {
-    const socket = new WebSocket(url);
+    // A server that accepts the connection but never upgrades it must not hang the test.
+    const socket = new WebSocket(url, { handshakeTimeout: 15_000 });
     const client = new StreamClient(socket);
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(client));

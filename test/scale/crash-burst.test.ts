@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Sqlite from 'better-sqlite3';
-import { history, Instance, openSocket, post, postgresSchema, startConversation, until, type DlConversation, type HistoryActivity } from './instances.js';
+import pg from 'pg';
+import { messageActivity } from '../helper.js';
+import { history, Instance, openSocket, post, POSTGRES_URL, postgresSchema, startConversation, tryPost, until, type DlConversation, type HistoryActivity } from './instances.js';
 
 /**
  * kill -9 of an instance in the middle of a burst of 50 concurrent Direct Line messages, then a restart on the same
@@ -113,6 +116,108 @@ describe('graceful shutdown (SIGTERM)', { timeout: 120_000 }, () => {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SIGTERM while a Teams turn waits for the Bot Connector', { timeout: 120_000 }, () => {
+  it('answers the turn, then exits 0 though the Bot Connector keeps its connection open', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'helpdesk-teams-stop-'));
+    // A Bot Connector that takes a second and a half to take each reply: the turn, and its /api/messages request,
+    // are still running when the signal comes.
+    const replies: string[] = [];
+    const connector = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        replies.push(body);
+        setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `reply-${replies.length}` })), 1500);
+      });
+    });
+    await new Promise<void>((resolve) => connector.listen(0, '127.0.0.1', resolve));
+    const address = connector.address();
+    const serviceUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    try {
+      const instance = await Instance.start({ DATA_DIR: dir });
+      // fetch keeps the connection open for the next request (HTTP keep-alive), as the Bot Connector does.
+      const turn = fetch(`${instance.base}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(messageActivity({ serviceUrl, conversationId: 'teams-stop', text: 'エラー 809' })),
+      });
+      await until(() => replies.length > 0, () => 'the turn never replied');
+      const code = await instance.stop();
+      assert.equal((await turn).status, 200);
+      // The shutdown guard exits 1 after 10 s: an idle kept-alive connection must not hold the instance up that long.
+      assert.equal(code, 0, instance.output.split('\n').filter((l) => /"level":(50|60)/.test(l)).join('\n'));
+    } finally {
+      connector.closeAllConnections();
+      connector.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SIGTERM while messages are being stored (PostgreSQL)', { timeout: 120_000 }, () => {
+  it('answers every message it acknowledged before it exits', async () => {
+    const db = await postgresSchema();
+    const locker = new pg.Client({ connectionString: POSTGRES_URL });
+    await locker.connect();
+    try {
+      const first = await Instance.start({ DATABASE_URL: db.url });
+      const conversations: DlConversation[] = [];
+      // Two messages in each of four conversations: eight POSTs, fewer than the pool's ten connections, so every one
+      // reaches the insert. The second turn of a conversation waits for the first, so it starts late.
+      for (let k = 0; k < 4; k++) conversations.push(await startConversation(first, `term-user-${k}`));
+      for (const conversation of conversations) {
+        await until(async () => (await history(first, conversation)).some((x) => x.from?.role === 'bot'), () => 'no greeting');
+      }
+      // The conversation rows are locked, so every POST stops while storing its message (it locks its conversation
+      // first); the signal comes then, with no turn running yet, and the rows are let go once the instance is closing.
+      await locker.query('begin');
+      await locker.query(`select id from ${db.name}.directline_conversations for update`);
+      const acknowledged: Array<{ conversation: DlConversation; id: string }> = [];
+      const posts = [...conversations, ...conversations].map(async (conversation, n) => {
+        const k = n % conversations.length;
+        try {
+          const answer = await tryPost(first, conversation, n < conversations.length ? 'エラー 809' : 'エラー 691', `term-user-${k}`, `term-${n}`);
+          if (answer.status === 200 && answer.id) acknowledged.push({ conversation, id: answer.id });
+        } catch {
+          // Not acknowledged: the client sends it again, to another instance.
+        }
+      });
+      const waiting = async () =>
+        Number(
+          (await db.admin.query<{ n: string }>(`select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%directline_conversations%'`)).rows[0]?.n ?? 0,
+        );
+      await until(async () => (await waiting()) === 2 * conversations.length, () => 'the posts never reached the locked rows');
+      const stopped = first.stop();
+      // Closing: new requests are refused.
+      await until(
+        async () => (await fetch(`${first.base}/healthz`).then((r) => r.status, () => 0)) !== 200,
+        () => 'the instance never began to close',
+      );
+      await locker.query('commit');
+      await Promise.all(posts);
+      const code = await stopped;
+      // Nothing the instance acknowledged is left for another instance's lease: every answer is stored already.
+      const unanswered = [];
+      for (const { conversation, id } of acknowledged) {
+        const { rows } = await db.admin.query<{ n: string }>(
+          `select count(*) as n from ${db.name}.directline_activities where conversation_id = $1 and body::json->>'replyToId' = $2`,
+          [conversation.conversationId, id],
+        );
+        if (Number(rows[0]?.n ?? 0) === 0) unanswered.push(id);
+      }
+      const { rows } = await db.admin.query<{ n: string }>(`select count(*) as n from ${db.name}.inbox`);
+      console.log(`SIGTERM while ${2 * conversations.length} messages were being stored: ${acknowledged.length} acknowledged, ${unanswered.length} left unanswered, ${rows[0]?.n} left in the inbox; exit code ${code}`);
+      assert.equal(acknowledged.length, 2 * conversations.length, 'a message already being stored is finished, and acknowledged');
+      assert.deepEqual(unanswered, []);
+      assert.equal(Number(rows[0]?.n), 0);
+      assert.equal(code, 0);
+    } finally {
+      await locker.end();
+      await db.drop();
     }
   });
 });

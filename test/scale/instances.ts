@@ -80,6 +80,16 @@ export class Instance {
     }
   }
 
+  /** The exit code once the process has exited (null while it runs, or when a signal ended it). */
+  get exitCode(): number | null {
+    return this.child.exitCode;
+  }
+
+  /** False once the process has exited, whatever the reason (a code, or a signal it did not handle). */
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   /** kill -9: no shutdown hook runs. */
   async crash(): Promise<void> {
     this.child.kill('SIGKILL');
@@ -126,15 +136,36 @@ export async function startConversation(instance: Instance, userId: string): Pro
   return { conversationId: String(body.conversationId), token: String(body.token), streamUrl: String(body.streamUrl) };
 }
 
-/** Posts a user message; resolves with the activity id the server acknowledged. */
-export async function post(instance: Instance, conversation: DlConversation, text: string, userId: string): Promise<string> {
+/**
+ * Posts a user message once and reports the status, without judging it (a client deciding whether to resend needs
+ * it). With a client activity id the server treats a resend as the same message. Rejects only when no answer came
+ * (connection refused or reset, or nothing within `timeoutMs`).
+ */
+export async function tryPost(
+  instance: Instance,
+  conversation: DlConversation,
+  text: string,
+  userId: string,
+  clientActivityID?: string,
+  timeoutMs = 20_000,
+): Promise<{ status: number; id?: string; body: string }> {
   const res = await fetch(`${instance.base}/v3/directline/conversations/${conversation.conversationId}/activities`, {
     method: 'POST',
     headers: { authorization: `Bearer ${conversation.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ type: 'message', text, from: { id: userId }, locale: 'ja-JP' }),
+    body: JSON.stringify({ type: 'message', text, from: { id: userId }, locale: 'ja-JP', ...(clientActivityID ? { channelData: { clientActivityID } } : {}) }),
+    signal: AbortSignal.timeout(timeoutMs),
   });
-  if (res.status !== 200) throw new Error(`post refused: ${res.status} ${await res.text()}`);
-  return String((await json(res)).id);
+  const body = await res.text();
+  if (res.status !== 200) return { status: res.status, body };
+  const id: unknown = Reflect.get(JSON.parse(body) as object, 'id');
+  return { status: res.status, id: String(id), body };
+}
+
+/** Posts a user message; resolves with the activity id the server acknowledged. */
+export async function post(instance: Instance, conversation: DlConversation, text: string, userId: string): Promise<string> {
+  const answer = await tryPost(instance, conversation, text, userId);
+  if (answer.status !== 200 || answer.id === undefined) throw new Error(`post refused: ${answer.status} ${answer.body}`);
+  return answer.id;
 }
 
 export interface HistoryActivity {
@@ -163,6 +194,20 @@ export async function history(instance: Instance, conversation: DlConversation):
 
 export async function openSocket(instance: Instance, conversation: DlConversation, watermark?: string): Promise<StreamClient> {
   return StreamClient.open(instance.streamUrl(conversation.streamUrl, watermark));
+}
+
+/**
+ * Reconnects as Web Chat does after its stream dropped: GET the conversation with the last watermark for a fresh
+ * streamUrl (the old one's credential may have expired), then open it on this instance.
+ */
+export async function resumeSocket(instance: Instance, conversation: DlConversation, watermark: string): Promise<StreamClient> {
+  const res = await fetch(`${instance.base}/v3/directline/conversations/${conversation.conversationId}?watermark=${watermark}`, {
+    headers: { authorization: `Bearer ${conversation.token}` },
+    signal: AbortSignal.timeout(15_000),
+  });
+  if (res.status !== 200) throw new Error(`reconnect refused: ${res.status} ${await res.text()}`);
+  const body = await json(res);
+  return StreamClient.open(instance.streamUrl(String(body.streamUrl)));
 }
 
 /** Waits for a condition, polling; throws with `what` once `ms` has passed. */

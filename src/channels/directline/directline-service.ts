@@ -115,9 +115,30 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
   const { store, log, inbox, bus } = options;
   const listeners = new Map<string, Set<StreamListener>>();
   const inFlight = new Set<Promise<void>>();
+  /**
+   * Work that ends by starting a turn: a message or a conversation being stored, a sweep claiming lapsed entries. A
+   * drain waits for it as well as for the turns, since a POST that was being handled when the close began starts its
+   * turn only once its message is stored (after the drain had looked at the turns in flight).
+   */
+  const intake = new Set<Promise<unknown>>();
   /** Inbox entries this instance is running now (a sweep must not start them twice). */
   const running = new Set<string>();
   let accepting = true;
+
+  /**
+   * Runs work that may start a turn, unless a drain has begun: then nothing new is taken on (503, so the client sends
+   * it to another instance) because a turn started now could be cut when the database closes, leaving an
+   * acknowledged message unanswered until its lease lapses elsewhere. Checked and registered in one step, so every
+   * piece of work is either refused or waited for.
+   */
+  function intakeWork<T>(work: () => Promise<T>): Promise<T> {
+    if (!accepting) return Promise.reject(new HdErrors.NOT_READY('this instance is shutting down; send the message again'));
+    const promise = work();
+    intake.add(promise);
+    const forget = () => intake.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
 
   function signal(conversationId: string, message: StreamSignal): void {
     for (const listener of listeners.get(conversationId) ?? []) {
@@ -201,14 +222,101 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
   /** Takes over accepted messages whose instance died before their turn committed (at start-up, then periodically). */
   async function sweep(): Promise<number> {
     if (!accepting) return 0;
-    const lapsed = await inbox.claimLapsed();
-    for (const pending of lapsed) {
-      log.info({ conversationId: webChatKey(pending.inbound.conversationId), activity: pending.id }, 'running an accepted message whose turn never finished');
-      startTurn(pending.inbound);
-    }
-    return lapsed.length;
+    return intakeWork(async () => {
+      const lapsed = await inbox.claimLapsed();
+      for (const pending of lapsed) {
+        log.info({ conversationId: webChatKey(pending.inbound.conversationId), activity: pending.id }, 'running an accepted message whose turn never finished');
+        startTurn(pending.inbound);
+      }
+      return lapsed.length;
+    });
   }
   let sweeper: NodeJS.Timeout | undefined;
+
+  /** Starts the conversation (idempotent for one id) and lets the bot greet the user. */
+  async function startConversation(conversationId: string, user: DirectLineUser, locale: string): Promise<{ conversation: DirectLineConversation; created: boolean }> {
+    const existing = await store.getConversation(conversationId);
+    if (existing) return { conversation: existing, created: false };
+    const conversation: DirectLineConversation = { id: conversationId, user, locale, createdAt: new Date().toISOString() };
+    const greeting: DirectLineInbound = {
+      type: 'conversationUpdate',
+      id: `${conversationId}|start`,
+      timestamp: conversation.createdAt,
+      conversationId,
+      user,
+      locale,
+    };
+    try {
+      await transact(options.database.db, async () => {
+        await store.createConversation(conversation);
+        await inbox.accept(greeting);
+      });
+    } catch (err) {
+      const raced = await store.getConversation(conversationId);
+      if (raced) return { conversation: raced, created: false };
+      throw err;
+    }
+    log.info({ conversationId: webChatKey(conversationId), locale }, 'Direct Line conversation started');
+    startTurn(greeting);
+    return { conversation, created: true };
+  }
+
+  /** A user's activity: validated, stored with a server id, echoed to the stream, then handed to the bot. */
+  async function acceptUserActivity(conversation: DirectLineConversation, body: unknown): Promise<string> {
+    if (!isRecord(body)) throw new HdErrors.BAD_ACTIVITY('the body must be a JSON object');
+    const type = body.type;
+    if (type !== 'message' && type !== 'typing' && type !== 'event') {
+      throw new HdErrors.BAD_ACTIVITY('"type" must be message, typing or event');
+    }
+    if (type !== 'message') return `${conversation.id}|${type}-${randomBytes(6).toString('hex')}`;
+    const text = optionalString(body.text, 'text', MAX_TEXT) ?? '';
+    const givenLocale = optionalString(body.locale, 'locale', 35);
+    if (givenLocale && !/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(givenLocale)) throw new HdErrors.BAD_ACTIVITY('"locale" must be a language tag such as ja-JP');
+    const locale = givenLocale || conversation.locale;
+    const textFormat = optionalString(body.textFormat, 'textFormat', 20);
+    if (textFormat !== undefined && !['plain', 'markdown', 'xml'].includes(textFormat)) throw new HdErrors.BAD_ACTIVITY('"textFormat" must be plain, markdown or xml');
+    const channelData = readClientChannelData(body.channelData);
+    const value = body.value;
+    if (value !== undefined && !nestedAtMost(value, MAX_VALUE_DEPTH)) {
+      throw new HdErrors.BAD_ACTIVITY(`"value" may nest at most ${MAX_VALUE_DEPTH} levels deep`);
+    }
+    if (text.trim() === '' && value === undefined) throw new HdErrors.BAD_ACTIVITY('a message needs "text" or "value"');
+    // A client that retries a POST (its answer was lost) sends the same activity id again: stored and answered once.
+    const clientActivityId = (typeof channelData?.clientActivityID === 'string' ? channelData.clientActivityID : undefined) ?? optionalToken(body.id, 'id', 200);
+    const accepted = await transact(options.database.db, async () => {
+      const stored = await append(conversation.id, {
+        type: 'message',
+        timestamp: new Date().toISOString(),
+        channelId: CHANNEL_ID,
+        conversation: { id: conversation.id },
+        from: { id: conversation.user.id, name: conversation.user.name, role: 'user' },
+        text,
+        locale,
+        ...(textFormat ? { textFormat } : {}),
+        ...(value !== undefined ? { value } : {}),
+        ...(channelData ? { channelData } : {}),
+      }, clientActivityId);
+      // A retry of an accepted message: its turn is (or was) already on its way.
+      if (stored.duplicate) return { id: stored.id, duplicate: true };
+      const inbound: DirectLineInbound = {
+        type: 'message',
+        id: stored.id,
+        timestamp: stored.timestamp,
+        conversationId: conversation.id,
+        user: conversation.user,
+        locale,
+        text,
+        ...(value !== undefined ? { value } : {}),
+        ...(channelData ? { channelData } : {}),
+      };
+      // Pending in the same transaction as the history row: once the client hears 200, the turn will run.
+      await inbox.accept(inbound);
+      return inbound;
+    });
+    if ('duplicate' in accepted) return accepted.id;
+    startTurn(accepted);
+    return accepted.id;
+  }
 
   /** A bot reply as the history keeps it: from the bot, in this conversation, stamped now. */
   function botSide(conversationId: string, reply: BotReply): NewActivity {
@@ -252,88 +360,13 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
     },
 
     /** Starts the conversation (idempotent for one id) and lets the bot greet the user. */
-    async start(conversationId: string, user: DirectLineUser, locale: string): Promise<{ conversation: DirectLineConversation; created: boolean }> {
-      const existing = await store.getConversation(conversationId);
-      if (existing) return { conversation: existing, created: false };
-      const conversation: DirectLineConversation = { id: conversationId, user, locale, createdAt: new Date().toISOString() };
-      const greeting: DirectLineInbound = {
-        type: 'conversationUpdate',
-        id: `${conversationId}|start`,
-        timestamp: conversation.createdAt,
-        conversationId,
-        user,
-        locale,
-      };
-      try {
-        await transact(options.database.db, async () => {
-          await store.createConversation(conversation);
-          await inbox.accept(greeting);
-        });
-      } catch (err) {
-        const raced = await store.getConversation(conversationId);
-        if (raced) return { conversation: raced, created: false };
-        throw err;
-      }
-      log.info({ conversationId: webChatKey(conversationId), locale }, 'Direct Line conversation started');
-      startTurn(greeting);
-      return { conversation, created: true };
+    start(conversationId: string, user: DirectLineUser, locale: string): Promise<{ conversation: DirectLineConversation; created: boolean }> {
+      return intakeWork(() => startConversation(conversationId, user, locale));
     },
 
     /** A user's activity: validated, stored with a server id, echoed to the stream, then handed to the bot. */
-    async postUserActivity(conversation: DirectLineConversation, body: unknown): Promise<string> {
-      if (!isRecord(body)) throw new HdErrors.BAD_ACTIVITY('the body must be a JSON object');
-      const type = body.type;
-      if (type !== 'message' && type !== 'typing' && type !== 'event') {
-        throw new HdErrors.BAD_ACTIVITY('"type" must be message, typing or event');
-      }
-      if (type !== 'message') return `${conversation.id}|${type}-${randomBytes(6).toString('hex')}`;
-      const text = optionalString(body.text, 'text', MAX_TEXT) ?? '';
-      const givenLocale = optionalString(body.locale, 'locale', 35);
-      if (givenLocale && !/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(givenLocale)) throw new HdErrors.BAD_ACTIVITY('"locale" must be a language tag such as ja-JP');
-      const locale = givenLocale || conversation.locale;
-      const textFormat = optionalString(body.textFormat, 'textFormat', 20);
-      if (textFormat !== undefined && !['plain', 'markdown', 'xml'].includes(textFormat)) throw new HdErrors.BAD_ACTIVITY('"textFormat" must be plain, markdown or xml');
-      const channelData = readClientChannelData(body.channelData);
-      const value = body.value;
-      if (value !== undefined && !nestedAtMost(value, MAX_VALUE_DEPTH)) {
-        throw new HdErrors.BAD_ACTIVITY(`"value" may nest at most ${MAX_VALUE_DEPTH} levels deep`);
-      }
-      if (text.trim() === '' && value === undefined) throw new HdErrors.BAD_ACTIVITY('a message needs "text" or "value"');
-      // A client that retries a POST (its answer was lost) sends the same activity id again: stored and answered once.
-      const clientActivityId = (typeof channelData?.clientActivityID === 'string' ? channelData.clientActivityID : undefined) ?? optionalToken(body.id, 'id', 200);
-      const accepted = await transact(options.database.db, async () => {
-        const stored = await append(conversation.id, {
-          type: 'message',
-          timestamp: new Date().toISOString(),
-          channelId: CHANNEL_ID,
-          conversation: { id: conversation.id },
-          from: { id: conversation.user.id, name: conversation.user.name, role: 'user' },
-          text,
-          locale,
-          ...(textFormat ? { textFormat } : {}),
-          ...(value !== undefined ? { value } : {}),
-          ...(channelData ? { channelData } : {}),
-        }, clientActivityId);
-        // A retry of an accepted message: its turn is (or was) already on its way.
-        if (stored.duplicate) return { id: stored.id, duplicate: true };
-        const inbound: DirectLineInbound = {
-          type: 'message',
-          id: stored.id,
-          timestamp: stored.timestamp,
-          conversationId: conversation.id,
-          user: conversation.user,
-          locale,
-          text,
-          ...(value !== undefined ? { value } : {}),
-          ...(channelData ? { channelData } : {}),
-        };
-        // Pending in the same transaction as the history row: once the client hears 200, the turn will run.
-        await inbox.accept(inbound);
-        return inbound;
-      });
-      if ('duplicate' in accepted) return accepted.id;
-      startTurn(accepted);
-      return accepted.id;
+    postUserActivity(conversation: DirectLineConversation, body: unknown): Promise<string> {
+      return intakeWork(() => acceptUserActivity(conversation, body));
     },
 
     /** What the bot sends. Typing indicators go live only; everything else is kept in the history. */
@@ -412,11 +445,15 @@ export function createDirectLineService(options: DirectLineServiceOptions) {
       });
     },
 
-    /** Stops taking over work (shutdown) and waits for the turns in flight. */
+    /**
+     * Stops taking on work (shutdown: new messages get 503) and waits for the turns in flight, including the turns of
+     * messages that were still being stored when it began.
+     */
     async drain(): Promise<void> {
       accepting = false;
       if (sweeper) clearInterval(sweeper);
-      await Promise.allSettled([...inFlight]);
+      // Messages still being stored start their turns when they are: wait for those turns too, until nothing is left.
+      while (intake.size > 0 || inFlight.size > 0) await Promise.allSettled([...intake, ...inFlight]);
     },
 
     /** False once shutdown began: new messages are refused (503) so the client posts them to another instance. */
