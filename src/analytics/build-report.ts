@@ -1,3 +1,4 @@
+import { employeeChecks } from '../../dialogs/helpdesk.setup.js';
 import type { Localized, Runbook } from '../content/schema.js';
 import type { EscalationReasonCode, OutcomeKind, OutcomeRecord, UnrecognisedMessage } from './outcome-store.js';
 import { ESCALATION_REASONS } from './outcome-store.js';
@@ -142,7 +143,9 @@ export function buildReport(input: ReportInput): Report {
 
   const funnels = byRunbook.map(({ runbookId, title }) => {
     const list = (runbookGroups.get(runbookId) ?? []).filter((r) => r.kind === 'runbook');
-    const checks = runbooks.get(runbookId)?.checks ?? [];
+    // The funnel is the walk the employee takes: their checks only (IT's checks go on the ticket, never asked).
+    const runbook = runbooks.get(runbookId);
+    const checks = runbook ? employeeChecks(runbook) : [];
     const length = Math.max(checks.length, ...list.map((r) => r.checksReached));
     const steps: FunnelStep[] = [];
     for (let i = 0; i < length; i++) {

@@ -3,12 +3,13 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { projectRoot } from '../../src/project-root.js';
 import { bubble, launchBrowser, type Browser } from '../browser.js';
 import { buildApp, type TestApp } from '../helper.js';
 import { postgresSchema } from '../scale/instances.js';
 import { TcpProxy } from './tcp-proxy.js';
 
-const SHOTS = join(import.meta.dirname, '..', '..', 'test-results', 'screenshots');
+const SHOTS = join(process.env.TEST_OUTPUT_DIR ?? join(projectRoot(), 'test-output'), 'faults');
 
 /**
  * Web Chat while the service's database cannot be reached, as the employee sees it: the message they send is marked
