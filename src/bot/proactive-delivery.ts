@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Activity, ConversationReference } from 'botbuilder';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import fp from 'fastify-plugin';
-import { DeliveryFailure, createOutboxDispatcher, isPermanentStatus } from '../outbox/outbox-dispatcher.js';
+import { DeliveryFailure, createOutboxDispatcher } from '../outbox/outbox-dispatcher.js';
 import { createOutboxStore, type OutboxStore } from '../outbox/outbox-store.js';
 import { afterCommit } from '../storage/unit-of-work.js';
 import { WEBCHAT_CHANNEL_ID, channelConversationId } from '../conversation/conversation-address.js';
@@ -69,13 +69,6 @@ function readChannelReply(payload: string): ChannelReply | undefined {
   return { reference, activities: activities as Partial<Activity>[] };
 }
 
-/** The HTTP status a Bot Connector call failed with (botframework-connector's RestError), or undefined. */
-function connectorStatus(err: unknown): number | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const status: unknown = Reflect.get(err, 'statusCode');
-  return typeof status === 'number' ? status : undefined;
-}
-
 export interface ProactiveDeliveryDeps {
   cloud: HelpdeskAdapter;
   appId: string;
@@ -106,15 +99,10 @@ export function createProactiveDelivery(deps: ProactiveDeliveryDeps) {
     async send(entry) {
       const reply = readChannelReply(entry.payload);
       if (!reply) throw new DeliveryFailure('the stored message has no usable conversation reference', true);
-      try {
-        await continueConversationOrThrow(deps.cloud, deps.appId, reply.reference, async (context) => {
-          await context.sendActivities(reply.activities);
-        });
-      } catch (err) {
-        const status = connectorStatus(err);
-        if (status !== undefined) throw new DeliveryFailure(`Bot Connector answered HTTP ${status}`, isPermanentStatus(status));
-        throw err;
-      }
+      // A refusal from the Bot Connector carries its HTTP status, which tells the dispatcher whether to try again.
+      await continueConversationOrThrow(deps.cloud, deps.appId, reply.reference, async (context) => {
+        await context.sendActivities(reply.activities);
+      });
       log.debug({ channelId: reply.reference.channelId, sent: reply.activities.length }, 'proactive messages sent');
     },
   });

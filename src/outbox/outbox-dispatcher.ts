@@ -38,7 +38,10 @@ export interface OutboxDispatcherOptions {
   topic: string;
   /** What the rows are, for the logs ("webhook", "Teams staff card"). */
   label: string;
-  /** Sends one row; resolves when the receiver took it. Throws a DeliveryFailure (or any error: retried). */
+  /**
+   * Sends one row; resolves when the receiver took it. A DeliveryFailure says whether to retry; any other error is
+   * retried unless it carries a permanent HTTP `statusCode` (a 4xx other than 408, 409, 423, 425, 429).
+   */
   send(entry: OutboxEntry, attempt: number, signal: AbortSignal): Promise<void>;
   retryBaseMs: number;
   retryMaxMs: number;
@@ -47,8 +50,24 @@ export interface OutboxDispatcherOptions {
   logger: Logger;
 }
 
+/** The HTTP status an error says the receiver answered (`statusCode`, as the Bot Connector's errors carry it). */
+function statusOf(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const status: unknown = Reflect.get(err, 'statusCode');
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** A refusal that will not change on a retry: said so by the sender, or a permanent HTTP status on the error. */
+function isPermanent(err: unknown): boolean {
+  if (err instanceof DeliveryFailure) return err.permanent;
+  const status = statusOf(err);
+  return status !== undefined && isPermanentStatus(status);
+}
+
 function describe(err: unknown): string {
   if (err instanceof DeliveryFailure) return err.message;
+  const status = statusOf(err);
+  if (status !== undefined) return `HTTP ${status}`;
   if (err instanceof Error) return `${err.name}: ${err.cause instanceof Error ? err.cause.message : err.message}`;
   return String(err);
 }
@@ -82,7 +101,7 @@ export function createOutboxDispatcher(opts: OutboxDispatcherOptions) {
         return;
       }
       const failure = describe(err);
-      if (err instanceof DeliveryFailure && err.permanent) {
+      if (isPermanent(err)) {
         await store.markRejected(entry.id, attempt, failure);
         log.error({ ...facts, failure }, `${opts.label} refused by the receiver; not retrying it`);
         return;

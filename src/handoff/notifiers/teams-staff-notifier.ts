@@ -2,7 +2,7 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { StaffTeamsConfig } from '../../config.js';
 import type { Runbook } from '../../content/schema.js';
 import { createKeyedQueue } from '../../keyed-queue.js';
-import { DeliveryFailure, createOutboxDispatcher, isPermanentStatus } from '../../outbox/outbox-dispatcher.js';
+import { createOutboxDispatcher } from '../../outbox/outbox-dispatcher.js';
 import { writeOutboxEntry, type OutboxStore } from '../../outbox/outbox-store.js';
 import type { TicketEventSink } from '../../storage/ticket-store.js';
 import { randomUUID } from 'node:crypto';
@@ -21,13 +21,6 @@ const CHANNEL_CACHE_MS = 60_000;
 export const TEAMS_STAFF_TOPIC = 'teams-staff';
 /** A row is leased to one instance this long while it talks to the Bot Connector (several calls at CHANNEL_TIMEOUT_MS). */
 const LEASE_MS = 60_000;
-
-/** What the Bot Connector answered, as the port's error carries it (RestError.statusCode), or undefined. */
-function connectorStatus(err: unknown): number | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const status: unknown = Reflect.get(err, 'statusCode');
-  return typeof status === 'number' ? status : undefined;
-}
 
 function readEvent(payload: string): TicketEvent {
   // Written by the sink below from a stored TicketEvent; nothing else writes this topic.
@@ -165,14 +158,9 @@ export function createTeamsStaffNotifier(deps: TeamsStaffNotifierDeps) {
       const event = readEvent(entry.payload);
       const view = await handoff.get(event.ticketId);
       if (!view) return;
-      try {
-        // The card shows the ticket as it is now: a late retry draws the latest state, never an old one.
-        await queue.run(event.ticketId, () => handle(event, view.ticket));
-      } catch (err) {
-        const status = connectorStatus(err);
-        if (status !== undefined) throw new DeliveryFailure(`Bot Connector answered HTTP ${status}`, isPermanentStatus(status));
-        throw err;
-      }
+      // The card shows the ticket as it is now: a late retry draws the latest state, never an old one. A refusal
+      // from the Bot Connector carries its HTTP status, which tells the dispatcher whether to try again.
+      await queue.run(event.ticketId, () => handle(event, view.ticket));
     },
   });
 
