@@ -49,6 +49,8 @@ export interface Config {
   botFramework: BotFrameworkConfig;
   /** How long one call to a channel (a reply to Teams through the Bot Connector) may take before it is given up. */
   channelTimeoutMs: number;
+  /** A typing indicator is sent only when a message's answer is not ready within this many ms (0: before every answer). */
+  typingDelayMs: number;
   /** IT staff allowed into the agent API and console (AGENT_TOKENS: names and token hashes only). */
   agentTokens: AgentCredential[];
   /** When IT answers (BUSINESS_HOURS, BUSINESS_HOLIDAYS, BUSINESS_TZ). */
@@ -157,6 +159,7 @@ export const EnvSchema = Type.Object({
   DATABASE_URL: Type.Optional(Text({ pattern: '^postgres(ql)?://', hint: 'must be a postgres:// connection string' })),
   DATABASE_STATEMENT_TIMEOUT_MS: Type.Optional(Int(200, 600_000)),
   CHANNEL_TIMEOUT_MS: Type.Optional(Int(500, 120_000)),
+  TYPING_DELAY_MS: Type.Optional(Int(0, 10_000)),
   CONTENT_DIR: Type.Optional(Type.String()),
   LOG_LEVEL: Type.Optional(
     Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)), {
@@ -288,6 +291,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl,
     botFramework,
     channelTimeoutMs: e.CHANNEL_TIMEOUT_MS ?? 10_000,
+    typingDelayMs: e.TYPING_DELAY_MS ?? 400,
     agentTokens: wrapConfigError(() => parseAgentTokens(e.AGENT_TOKENS)),
     businessHours: wrapConfigError(() => parseBusinessHours(e.BUSINESS_HOURS, e.BUSINESS_HOLIDAYS, e.BUSINESS_TZ)),
     staffTeams: readStaffTeams(e),
