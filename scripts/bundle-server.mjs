@@ -55,5 +55,10 @@ await build({
 // Parse the shipped content once now, so the first start reads it from dist/.parsed-content.json.
 const { loadContent } = await import(pathToFileURL(join(root, 'dist', 'src', 'content', 'load-content.js')).href);
 loadContent(join(root, 'content'));
+// …and the staff and dashboard texts, which their plugins read through the same cache.
+const { loadStaffContent } = await import(pathToFileURL(join(root, 'dist', 'src', 'content', 'staff-content.js')).href);
+loadStaffContent(join(root, 'content'));
+const { loadAdminStrings } = await import(pathToFileURL(join(root, 'dist', 'src', 'analytics', 'admin-page.js')).href);
+loadAdminStrings(join(root, 'content'));
 await writeFile(join(root, 'dist', '.build-stamp'), `${new Date().toISOString()}\n`);
 process.stdout.write(`bundled dist/server.mjs in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

@@ -51,6 +51,8 @@ export interface Config {
   channelTimeoutMs: number;
   /** Backoff of what the bot sends to Teams on its own (staff cards, replies outside a turn) while the Bot Connector fails. */
   teamsRetry: { baseMs: number; maxMs: number };
+  /** A typing indicator is sent only when a message's answer is not ready within this many ms (0: before every answer). */
+  typingDelayMs: number;
   /** IT staff allowed into the agent API and console (AGENT_TOKENS: names and token hashes only). */
   agentTokens: AgentCredential[];
   /** When IT answers (BUSINESS_HOURS, BUSINESS_HOLIDAYS, BUSINESS_TZ). */
@@ -161,6 +163,7 @@ export const EnvSchema = Type.Object({
   CHANNEL_TIMEOUT_MS: Type.Optional(Int(500, 120_000)),
   TEAMS_RETRY_BASE_MS: Type.Optional(Int(10, 3_600_000)),
   TEAMS_RETRY_MAX_MS: Type.Optional(Int(10, 24 * 3_600_000)),
+  TYPING_DELAY_MS: Type.Optional(Int(0, 10_000)),
   CONTENT_DIR: Type.Optional(Type.String()),
   LOG_LEVEL: Type.Optional(
     Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)), {
@@ -293,6 +296,7 @@ export function loadConfig(env: Env = process.env): Config {
     botFramework,
     channelTimeoutMs: e.CHANNEL_TIMEOUT_MS ?? 10_000,
     teamsRetry: { baseMs: e.TEAMS_RETRY_BASE_MS ?? 2000, maxMs: Math.max(e.TEAMS_RETRY_BASE_MS ?? 2000, e.TEAMS_RETRY_MAX_MS ?? 10 * 60_000) },
+    typingDelayMs: e.TYPING_DELAY_MS ?? 400,
     agentTokens: wrapConfigError(() => parseAgentTokens(e.AGENT_TOKENS)),
     businessHours: wrapConfigError(() => parseBusinessHours(e.BUSINESS_HOURS, e.BUSINESS_HOLIDAYS, e.BUSINESS_TZ)),
     staffTeams: readStaffTeams(e),

@@ -40,7 +40,8 @@ class BundleMap {
     readFileSync(file, 'utf8')
       .split('\n')
       .forEach((text, line) => {
-        const match = /^\/\/ ((?:node_modules|dist)\/\S+)$/.exec(text);
+        // A worktree whose node_modules is a link to another checkout's shows `// ../main/node_modules/…`.
+        const match = /^\/\/ ((?:(?:\.\.\/[^/\s]+\/)?node_modules|dist)\/\S+)$/.exec(text);
         if (match?.[1]) this.starts.push({ line, path: match[1] });
       });
   }

@@ -3,8 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { parse } from 'yaml';
-import { ContentError, validate } from '../content/load-content.js';
+import { ContentError, parseContentYaml, validate } from '../content/load-content.js';
 import { Localized } from '../content/schema.js';
 
 const AdminStrings = Type.Record(Type.String({ pattern: '^[A-Za-z_]+$' }), Localized);
@@ -14,7 +13,7 @@ export function loadAdminStrings(contentDir: string): Record<string, Localized> 
   const file = 'content/admin.yaml';
   let data: unknown;
   try {
-    data = parse(readFileSync(join(contentDir, 'admin.yaml'), 'utf8'));
+    data = parseContentYaml(readFileSync(join(contentDir, 'admin.yaml'), 'utf8'));
   } catch (err) {
     throw new ContentError(`${file}: not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -31,7 +31,7 @@ export default fp<{ config: Config }>(
     }
     const onTurnError = createTurnErrorHandler(app.conversation.content.messages, app.log);
     const adapter = createAdapter(config.botFramework, onTurnError, app.log, config.channelTimeoutMs);
-    const logic = createHelpdeskBot(app.conversation.runner, app.log);
+    const logic = createHelpdeskBot(app.conversation.runner, app.log, config.typingDelayMs);
     logic.use(createHandoffEventExtension(config.handoffEventEnabled, app.log));
     logic.use(createTeamsCardLocks(app.log));
     app.decorate('bot', { adapter, logic, onTurnError });

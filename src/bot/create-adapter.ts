@@ -1,8 +1,10 @@
 import {
+  ActivityTypes,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   type Activity,
   type InvokeResponse,
+  type ResourceResponse,
   type TurnContext,
 } from 'botbuilder';
 import {
@@ -19,13 +21,18 @@ import type { BotFrameworkConfig } from '../config.js';
 import { createPrivateCloudCredentials } from './auth-credentials.js';
 import { installTimedOpenIdMetadata } from './auth-openid-metadata.js';
 import { authenticateChannelRequest } from './auth-request.js';
+import { ConnectorReplies } from './connector-replies.js';
 import { ReusedConnectorClients } from './reused-connector-clients.js';
 import type { TurnErrorHandler } from './turn-error.js';
+
+/** Activities CloudAdapter handles without calling the channel (a pause, the invoke response, a trace). */
+const LOCAL_TYPES = new Set<string>(['delay', ActivityTypes.InvokeResponse, ActivityTypes.Trace]);
 
 /**
  * CloudAdapter with its turn entry point made public, so the HTTP route keeps the invoke response and errors.
  * Authentication runs first, on its own, under a deadline and with coded errors (401 / 503); the turn only starts
- * once the request is known to come from the channel.
+ * once the request is known to come from the channel. Activities go to the Bot Connector as plain JSON requests
+ * (connector-replies.ts) with the turn's connector client's token, instead of through that client's pipeline.
  */
 export class HelpdeskAdapter extends CloudAdapter {
   constructor(
@@ -33,8 +40,36 @@ export class HelpdeskAdapter extends CloudAdapter {
     private readonly log: Logger,
     /** False when this configuration has nowhere to fetch the Emulator's signing keys from. */
     private readonly emulatorTokens: boolean,
+    private readonly replies?: ConnectorReplies,
   ) {
     super(auth);
+  }
+
+  private directClient(context: TurnContext): ConnectorClient | undefined {
+    const client = context.turnState.get<ConnectorClient | undefined>(this.ConnectorClientKey);
+    return this.replies?.usable(client) ? client : undefined;
+  }
+
+  override async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
+    const client = this.directClient(context);
+    if (!client || !this.replies || activities.length === 0) return super.sendActivities(context, activities);
+    const responses: ResourceResponse[] = [];
+    // One after another, as CloudAdapter sends them: the channel shows them in this order.
+    for (const activity of activities) {
+      if (LOCAL_TYPES.has(activity.type ?? '')) {
+        responses.push(...(await super.sendActivities(context, [activity])));
+        continue;
+      }
+      delete activity.id;
+      responses.push(await this.replies.send(client, activity));
+    }
+    return responses;
+  }
+
+  override async updateActivity(context: TurnContext, activity: Partial<Activity>): Promise<ResourceResponse | void> {
+    const client = this.directClient(context);
+    if (!client || !this.replies) return super.updateActivity(context, activity);
+    return this.replies.update(client, activity);
   }
 
   async handleActivity(
@@ -148,7 +183,7 @@ export function createAdapter(
   timed.logger = logger;
   // One connector client per serviceUrl, made (and given its deadline) once, instead of one per turn.
   const auth = new ReusedConnectorClients(timed);
-  const adapter = new HelpdeskAdapter(auth, logger, acceptsEmulatorTokens(botFramework));
+  const adapter = new HelpdeskAdapter(auth, logger, acceptsEmulatorTokens(botFramework), new ConnectorReplies(channelTimeoutMs));
   adapter.onTurnError = onTurnError;
   return adapter;
 }

@@ -14,8 +14,39 @@ export interface TurnExtension {
   afterTurn?(context: TurnContext, result: TurnResult): Promise<void>;
 }
 
+/** A typing indicator that goes out only if the answer is not ready in time; `stop` before the answer is sent. */
+interface SlowTurnTyping {
+  /** No typing from now on; resolves once one already on its way has been sent, so it never overtakes the answer. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Every typing indicator is one more call to the channel (a POST through the Bot Connector for Teams), and most
+ * answers are ready in a few milliseconds, long before "typing…" could be seen. Like botbuilder's
+ * ShowTypingMiddleware, it is sent only when the answer takes longer than `delayMs` (0: right away, as before).
+ * A failed indicator is only logged: the answer's own call reports a channel that is really down.
+ */
+function typingWhenSlow(context: TurnContext, delayMs: number, log: Logger): SlowTurnTyping {
+  let inFlight: Promise<void> | undefined;
+  const send = () => {
+    inFlight = context.sendActivity({ type: 'typing' }).then(
+      () => undefined,
+      (err: unknown) => log.warn({ err }, 'the typing indicator could not be sent'),
+    );
+  };
+  let timer: NodeJS.Timeout | undefined;
+  if (delayMs <= 0) send();
+  else timer = setTimeout(send, delayMs);
+  return {
+    async stop() {
+      clearTimeout(timer);
+      await inFlight;
+    },
+  };
+}
+
 /** The bot's turn logic: activity in, the runner's outputs rendered back to the same conversation. */
-export function createHelpdeskBot(runner: TurnRunner, logger: Logger) {
+export function createHelpdeskBot(runner: Pick<TurnRunner, 'run'>, logger: Logger, typingDelayMs = 400) {
   const extensions: TurnExtension[] = [];
   const onTurn = async function onTurn(context: TurnContext): Promise<void> {
     for (const extension of extensions) {
@@ -24,19 +55,26 @@ export function createHelpdeskBot(runner: TurnRunner, logger: Logger) {
     const input = readActivity(context.activity);
     if (!input) return;
     const log = logger.child({ conversationId: input.conversationId });
-    if (input.kind === 'message') await context.sendActivity({ type: 'typing' });
+    const typing = input.kind === 'message' ? typingWhenSlow(context, typingDelayMs, log) : undefined;
     // Replies go out inside the conversation's slot of the runner's queue, so they keep the order of the turns. The
     // Direct Line keeps its history in our database: its replies commit with the turn (never zero, never two).
     let replies = 0;
-    const result = await runner.run(
-      input,
-      async (turn) => {
-        const activities = renderOutputs(turn.outputs, turn.locale, context.activity.channelId);
-        if (activities.length > 0) await context.sendActivities(activities);
-        replies = activities.length;
-      },
-      { inCommit: context.adapter instanceof DirectLineAdapter },
-    );
+    let result: TurnResult;
+    try {
+      result = await runner.run(
+        input,
+        async (turn) => {
+          const activities = renderOutputs(turn.outputs, turn.locale, context.activity.channelId);
+          await typing?.stop();
+          if (activities.length > 0) await context.sendActivities(activities);
+          replies = activities.length;
+        },
+        { inCommit: context.adapter instanceof DirectLineAdapter },
+      );
+    } finally {
+      // A turn that failed (or had nothing to say) sends no late indicator either.
+      await typing?.stop();
+    }
     for (const extension of extensions) await extension.afterTurn?.(context, result);
     log.info({ replies, ticket: result.ticket?.number }, 'turn done');
   };

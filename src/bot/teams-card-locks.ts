@@ -4,6 +4,9 @@ import type { Choice } from '../../dialogs/types.js';
 import { answeredCard, CHOICE_VALUE_KIND, questionOf, type QuestionCardContent } from './adaptive-card.js';
 import type { TurnExtension } from './helpdesk-bot.js';
 
+/** Where a turn keeps its card lock while it is on its way. */
+const LOCKING = Symbol('teams card lock');
+
 /** How many unanswered question cards are remembered per process (oldest forgotten first). */
 const DEFAULT_CAPACITY = 5000;
 
@@ -74,14 +77,25 @@ export function createTeamsCardLocks(logger: Logger, capacity = DEFAULT_CAPACITY
       const chosen = chosenChoice(content, click, Reflect.get(Object(context.activity.value), 'action'));
       if (!chosen) return false;
       open.delete(key);
-      try {
-        await context.updateActivity({ type: ActivityTypes.Message, id: click.cardId, attachments: [answeredCard(content, chosen)] });
-      } catch (err) {
-        // The answer still counts; only the card keeps its buttons. Put it back so a later click can lock it.
-        remember(key, content);
-        logger.warn({ err, conversationId: keyOf(context.activity, '') }, 'could not lock the answered card');
-      }
+      // The lock goes out while the turn runs instead of before it: the answer no longer waits a Bot Connector round
+      // trip for it. The turn ends only once the lock is done (afterTurn), so nothing is left running behind it.
+      const locking = context
+        .updateActivity({ type: ActivityTypes.Message, id: click.cardId, attachments: [answeredCard(content, chosen)] })
+        .then(
+          () => undefined,
+          (err: unknown) => {
+            // The answer still counts; only the card keeps its buttons. Put it back so a later click can lock it.
+            remember(key, content);
+            logger.warn({ err, conversationId: keyOf(context.activity, '') }, 'could not lock the answered card');
+          },
+        );
+      context.turnState.set(LOCKING, locking);
       return false;
+    },
+
+    async afterTurn(context: TurnContext): Promise<void> {
+      const locking: unknown = context.turnState.get(LOCKING);
+      if (locking instanceof Promise) await locking;
     },
   };
 }

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
-import { parse } from 'yaml';
-import { ContentError, validate } from './load-content.js';
+import { ContentError, parseContentYaml, validate } from './load-content.js';
 import { Localized } from './schema.js';
 
 /**
@@ -91,7 +90,7 @@ function readYaml(contentDir: string, file: string): unknown {
     throw new ContentError(`content/${file}: cannot be read: ${err instanceof Error ? err.message : String(err)}`);
   }
   try {
-    return parse(text);
+    return parseContentYaml(text);
   } catch (err) {
     throw new ContentError(`content/${file}: not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
   }

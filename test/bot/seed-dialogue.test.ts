@@ -14,7 +14,8 @@ describe('the seed dialogue', () => {
   let connector: ConnectorReceiver;
   let serviceUrl = '';
   before(async () => {
-    t = await buildAppWithConnector();
+    // Typing before every answer (the default sends it only for answers slower than 400 ms: typing-indicator.test.ts).
+    t = await buildAppWithConnector({ TYPING_DELAY_MS: '0' });
     ({ receiver: connector, serviceUrl } = t);
   });
   after(async () => t.close());

@@ -20,7 +20,7 @@ describe('Direct Line 3.0', () => {
   let base: string;
 
   before(async () => {
-    t = await buildApp({ DIRECTLINE_SECRET: SECRET, DIRECTLINE_ACTIVITIES_PER_MINUTE: '8', WEBCHAT_ALLOWED_ORIGINS: 'http://intranet.example' });
+    t = await buildApp({ DIRECTLINE_SECRET: SECRET, DIRECTLINE_ACTIVITIES_PER_MINUTE: '8', WEBCHAT_ALLOWED_ORIGINS: 'http://intranet.example', TYPING_DELAY_MS: '0' });
     base = await listen(t);
   });
   after(async () => {

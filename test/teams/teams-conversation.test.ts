@@ -36,7 +36,7 @@ describe('Teams: a personal chat runs the seed conversation with cards that lock
   let serviceUrl = '';
   let app: ConnectedApp;
   const post = (activity: Record<string, unknown>) => app.app.inject({ method: 'POST', url: '/api/messages', payload: activity });
-  withConnectedApp({}, (built) => ({ receiver, serviceUrl } = app = built));
+  withConnectedApp({ TYPING_DELAY_MS: '0' }, (built) => ({ receiver, serviceUrl } = app = built));
 
   /** Where the current step's traffic starts in receiver.received (this suite never clears it: ids are positions). */
   let mark = 0;
