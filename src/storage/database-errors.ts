@@ -35,6 +35,8 @@ const UNREACHABLE_MESSAGES = [
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = Reflect.get(e, 'cause'), depth++) {
     if (e.name === 'DatabaseUnavailableError') return true;
+    // A call to a channel (the Bot Connector's RestError) fails with the same network codes; it is not the database.
+    if (e.name === 'RestError') return false;
     const code: unknown = Reflect.get(e, 'code');
     if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
     if (UNREACHABLE_MESSAGES.some((m) => e instanceof Error && e.message.includes(m))) return true;
