@@ -23,6 +23,7 @@ import httpHygiene from './http-hygiene.js';
 import retention from './storage/retention-plugin.js';
 import { HdErrors } from './errors.js';
 import { loggerOptions } from './logger.js';
+import { lazySchemaController } from './lazy-schema-compilers.js';
 import storage from './storage/storage-plugin.js';
 
 export interface AppOptions {
@@ -38,6 +39,8 @@ export function serverOptions(config: Config, logger: FastifyServerOptions['logg
   return {
     logger,
     bodyLimit: config.bodyLimit,
+    // Route schemas are compiled on their first request (see lazy-schema-compilers.ts): a shorter cold start.
+    schemaController: lazySchemaController(),
     // A hop count trusts that many proxies in front of us, nearest first.
     trustProxy: typeof config.trustProxy === 'number' ? hopCount(config.trustProxy) : config.trustProxy,
     // Requests Node's HTTP parser refuses (headers or URL too long, garbage on the wire): the house error body too.

@@ -2,13 +2,14 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Type, type Static } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, FastifySchemaCompiler } from 'fastify';
 import { loadStaffContent } from '../content/staff-content.js';
 import { HdErrors } from '../errors.js';
 import { ErrorRefSchema, PersonSchema, TicketSchema, TicketStatusSchema } from '../storage/ticket-store.js';
 import { findAgent, type AgentCredential } from './agent-tokens.js';
 import type { Agent, Ticket as TicketRow, TicketEvent } from './handoff-service.js';
 import { MAX_AGENT_MESSAGE, summarise } from './handoff-plugin.js';
+import { lazyValidator } from '../lazy-schema-compilers.js';
 
 const Status = TicketStatusSchema;
 const ErrorRef = ErrorRefSchema;
@@ -151,7 +152,7 @@ export async function agentApi(
     // them: {"text": 123} is refused, not turned into the message "123".
     const params = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: true, allErrors: false });
     const bodies = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: true, allErrors: false });
-    api.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodies : params).compile(schema));
+    api.setValidatorCompiler(lazyValidator(({ schema, httpPart }: Parameters<FastifySchemaCompiler<FastifySchema>>[0]) => (httpPart === 'body' ? bodies : params).compile(schema)));
 
     const signedIn = new WeakMap<FastifyRequest, Agent>();
     api.addHook('onRequest', async (request, reply) => {
