@@ -24,14 +24,16 @@ WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The one place under /app the server writes: V8's code cache of the bundle (scripts/run-bundle.mjs), for fast restarts.
+RUN mkdir -p /data /app/dist/code-cache && chown node:node /data /app/dist/code-cache
 COPY --from=build /app/content ./content
 COPY --from=build /app/appPackage ./appPackage
-RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 3978
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3978)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # HOST=0.0.0.0 inside a container requires MicrosoftAppId (channel auth) or ALLOW_UNAUTHENTICATED=true.
-# dist/server.mjs is the bundled server `npm start` runs (scripts/bundle-server.mjs); its native modules load from node_modules.
-CMD ["node", "dist/server.mjs"]
+# dist/run.mjs runs the bundled server dist/server.cjs, as `npm start` does (scripts/run-bundle.mjs); its native modules
+# load from node_modules.
+CMD ["node", "dist/run.mjs"]

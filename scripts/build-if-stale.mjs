@@ -12,9 +12,9 @@ const STAMP = join(root, 'dist', '.build-stamp');
 const LOCK = join(root, 'dist', '.build-lock');
 /** Everything `npm run build` reads: the sources it compiles or copies, its settings, and the dependencies it bundles. */
 const INPUT_DIRS = ['src', 'dialogs'];
-const INPUT_FILES = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json', 'scripts/copy-assets.mjs', 'scripts/bundle-server.mjs'];
-/** What `npm start` runs. */
-export const SERVER_BUNDLE = join(root, 'dist', 'server.mjs');
+const INPUT_FILES = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json', 'scripts/copy-assets.mjs', 'scripts/bundle-server.mjs', 'scripts/run-bundle.mjs'];
+/** What `npm start` runs: the loader of the bundled server (dist/server.cjs) with its code cache. */
+export const SERVER_BUNDLE = join(root, 'dist', 'run.mjs');
 
 function newestInput() {
   let newest = 0;
@@ -106,7 +106,7 @@ function build() {
     process.stderr.write('The TypeScript build failed (see above); `npm start` runs only a clean build.\n');
     return false;
   }
-  // Copies the page and console assets, then bundles dist/server.mjs and writes the stamp.
+  // Copies the page and console assets, then bundles dist/server.cjs (with its loader, dist/run.mjs) and writes the stamp.
   for (const step of ['copy-assets.mjs', 'bundle-server.mjs']) {
     const done = spawnSync(process.execPath, [join(root, 'scripts', step)], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
     if (done.status !== 0) {

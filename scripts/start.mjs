@@ -1,4 +1,4 @@
-// `npm start`: run the compiled server (dist/server.mjs, see bundle-server.mjs), building it first only when the
+// `npm start`: run the compiled server (dist/server.cjs through dist/run.mjs, see bundle-server.mjs and run-bundle.mjs), building it first only when the
 // sources changed since the last build (see build-if-stale.mjs). The server runs in this same process: no TypeScript
 // compiler, no second process.
 import { pathToFileURL } from 'node:url';

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { projectRoot } from '../src/project-root.js';
 import { tempDataDir } from './helper.js';
 
 /**
- * `npm start` runs the compiled, bundled server (dist/server.mjs), not the TypeScript sources the other tests use.
+ * `npm start` runs the compiled, bundled server (dist/server.cjs through dist/run.mjs), not the TypeScript sources the other tests use.
  * This starts it as a process, exactly as `npm start` does, and uses it as a user would: a conversation, the chat
  * page, the embed script, the agent console and the API docs, each with the files they load.
  */
@@ -98,5 +100,67 @@ describe('npm start (the compiled server)', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
+  });
+
+  it("writes V8's code cache for this build after a start, and the next start runs from it", async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'helpdesk-code-cache-'));
+    const buildId = readFileSync(join(root, 'dist', 'server.build-id'), 'utf8').trim();
+    const run = async () => {
+      const data = tempDataDir();
+      const child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: data.dir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', CODE_CACHE_DIR: cacheDir, CODE_CACHE_WRITE_AFTER_MS: '300' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const address = await new Promise<string>((resolve, reject) => {
+        child.stdout?.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          const found = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+          if (found) resolve(found);
+        });
+        child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
+      });
+      const stop = async () => {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+        data.cleanup();
+      };
+      return { address, stop, output: () => output };
+    };
+    try {
+      const first = await run();
+      const cacheFile = `server-${buildId}-${process.version}-${process.arch}.v8`;
+      for (let waited = 0; !readdirSync(cacheDir).includes(cacheFile); waited += 50) {
+        assert.ok(waited < 15_000, `no ${cacheFile} in the cache folder: ${readdirSync(cacheDir).join(', ')}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await first.stop();
+
+      const second = await run();
+      const res = await fetch(`${second.address}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          type: 'message',
+          id: 'cache-1',
+          channelId: 'emulator',
+          serviceUrl: 'http://127.0.0.1:9',
+          deliveryMode: 'expectReplies',
+          from: { id: 'user-cache' },
+          recipient: { id: 'bot' },
+          conversation: { id: 'conv-cache' },
+          text: 'ERROR_IPSEC_IKE_SA_REAPED',
+        }),
+      });
+      assert.equal(res.status, 200);
+      assert.match(JSON.stringify(await res.json()), /13808/);
+      await second.stop();
+      assert.doesNotMatch(second.output(), /does not fit this bundle/, 'the cache was taken');
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 });

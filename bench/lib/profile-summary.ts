@@ -31,7 +31,7 @@ export interface ProfileSummary {
 }
 
 /**
- * The bundle (dist/server.mjs) marks where each original module starts with a comment naming it
+ * The bundle (dist/server.cjs) marks where each original module starts with a comment naming it
  * (`// node_modules/kysely/…` or `// dist/src/bot/…`); a frame's line in the bundle tells its module.
  */
 class BundleMap {
@@ -68,7 +68,7 @@ const bundleMaps = new Map<string, BundleMap>();
 /** The original file of a frame: through the bundle's module comments when the frame is in a bundle. */
 function originalPath(url: string, lineNumber: number, root: string): string {
   const path = url.replace(/^file:\/\//, '');
-  if (!path.endsWith('.mjs') || !path.startsWith(join(root, 'dist'))) return path;
+  if (!path.endsWith('server.cjs') || !path.startsWith(join(root, 'dist'))) return path;
   let map = bundleMaps.get(path);
   if (!map) {
     map = new BundleMap(path);
