@@ -2,6 +2,12 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { OutboxEntry, OutboxStore } from './outbox-store.js';
 
 const BATCH = 16;
+const DAY_MS = 86_400_000;
+/** Delivered rows are kept a week (to answer "did Teams get it?"), refused ones a month (to see why); then purged. */
+const KEEP_SENT_MS = 7 * DAY_MS;
+const KEEP_REJECTED_MS = 30 * DAY_MS;
+/** How often an instance purges old rows of its topic (every instance may; a delete twice deletes nothing more). */
+const PURGE_EVERY_MS = 60 * 60_000;
 /** Even with nothing due, look again this often: another instance may have written rows (PostgreSQL scale-out). */
 const IDLE_POLL_MS = 30_000;
 
@@ -140,6 +146,14 @@ export function createOutboxDispatcher(opts: OutboxDispatcherOptions) {
     timer.unref();
   }
 
+  /** Deletes the rows of this topic that are done and old enough; pending rows always stay. */
+  async function purge(now = new Date()): Promise<number> {
+    const purged = await store.purge(topic, new Date(now.getTime() - KEEP_SENT_MS), new Date(now.getTime() - KEEP_REJECTED_MS));
+    if (purged > 0) log.info({ topic, purged }, `${opts.label}: old delivered rows purged from the outbox`);
+    return purged;
+  }
+  let purger: NodeJS.Timeout | undefined;
+
   function wake(): void {
     if (stopped) return;
     if (running) {
@@ -167,7 +181,12 @@ export function createOutboxDispatcher(opts: OutboxDispatcherOptions) {
       if (!stopped) return;
       stopped = false;
       wake();
+      purger = setInterval(() => {
+        purge().catch((err: unknown) => log.warn({ err, topic }, `${opts.label}: the outbox purge failed; next hour again`));
+      }, PURGE_EVERY_MS);
+      purger.unref();
     },
+    purge,
     /** Call after writing to the outbox: sends right away instead of at the next poll. */
     wake,
     /** Stops polling, aborts deliveries in flight (their rows stay pending) and waits for the current pass. */
@@ -175,6 +194,7 @@ export function createOutboxDispatcher(opts: OutboxDispatcherOptions) {
       if (stopped) return;
       stopped = true;
       clearTimeout(timer);
+      clearInterval(purger);
       stopController.abort();
       await running?.catch(() => undefined);
       if (inFlight.size > 0) log.info({ topic, abandoned: inFlight.size }, `${opts.label} dispatcher stopped with deliveries in flight; they stay pending`);

@@ -204,6 +204,24 @@ export function createOutboxStore(database: Database) {
       return earliest === undefined ? undefined : new Date(earliest);
     },
 
+    /**
+     * Forgets delivered rows sent before `sentBefore` and refused ones created before `rejectedBefore`; pending rows
+     * always stay. Returns how many rows went.
+     */
+    async purge(topic: string, sentBefore: Date, rejectedBefore: Date): Promise<number> {
+      const result = await db
+        .deleteFrom('outbox')
+        .where('topic', '=', topic)
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('status', '=', 'sent'), eb('sent_at', '<', sentBefore.toISOString())]),
+            eb.and([eb('status', '=', 'rejected'), eb('created_at', '<', rejectedBefore.toISOString())]),
+          ]),
+        )
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     async list(topic: string): Promise<OutboxEntry[]> {
       const rows = await db.selectFrom('outbox').selectAll().where('topic', '=', topic).orderBy('id').execute();
       return rows.map(toEntry);
