@@ -1,25 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from '../../bench/lib/target.js';
 import { StreamClient } from '../channels/directline-client.js';
+
+/** A free port (the server cannot be told PORT=0): the bench's helper, shared with the tests. */
+export { freePort };
 
 const root = join(import.meta.dirname, '..', '..');
 export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const SECRET = 'scale-test-directline-secret-0123456789';
-
-/** A free port: listen on 0, read it, let it go (the server cannot be told PORT=0). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A schema of its own on the local PostgreSQL, and the DATABASE_URL that uses it. */
 export async function postgresSchema(): Promise<{ url: string; admin: pg.Client; name: string; drop(): Promise<void> }> {
